@@ -1,0 +1,191 @@
+"""The runner: a short loop from input paths to cleaned articles in the store.
+
+    paths -> ingest (raw documents, items) -> clean (articles) -> store
+
+Each document is written with what came of it in one transaction, so a run
+stopped half-way leaves a consistent store, and a re-run skips what is there.
+One bad input never stops the batch: it becomes a Rejection and the loop goes
+on; `strict=True` re-raises instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from storyline.clean import Cues, clean_html, clean_text, load_cues
+from storyline.errors import Rejected
+from storyline.ingest import discover, read_raw, unpack
+from storyline.language import detect_language
+from storyline.published import declared_published
+from storyline.records import Article, Item, RawDocument, Rejection
+from storyline.store import Store
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one run did: per input, ingested, unchanged or rejected, and why."""
+
+    ingested: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    articles: int = 0
+
+    @property
+    def reasons(self) -> Counter[str]:
+        return Counter(r.reason for r in self.rejected)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.ingested)} ingested ({self.articles} articles)",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.rejected)} rejected",
+        ]
+        if self.rejected:
+            reasons = ", ".join(f"{n} {reason}" for reason, n in sorted(self.reasons.items()))
+            parts[-1] += f" ({reasons})"
+        return ", ".join(parts)
+
+
+def article_id(raw_sha256: str, locator: str) -> str:
+    """Content-addressed: the same bytes always give the same ids."""
+    return hashlib.sha256(f"{raw_sha256}\0{locator}".encode()).hexdigest()[:16]
+
+
+def build_article(item: Item, cues: Cues | None = None) -> Article:
+    """Clean one item into an Article, or raise Rejected when it holds no text."""
+    declared = item.declared
+    url = declared.get("url")
+    title = declared.get("title")
+    outlet = declared.get("outlet")
+    author = declared.get("author")
+    language = declared.get("language")
+    published_value = declared.get("published")
+    published_field = declared.get("published_field")
+    if item.kind == "html":
+        try:
+            page = clean_html(item.content, url, cues)
+        except ValueError as error:
+            raise Rejected(_where(item), "unparsable-html", f"{error}; check the page") from error
+        cleaned, meta = page.cleaned, page.meta
+        title = title or meta.title
+        outlet = outlet or meta.sitename or meta.hostname
+        author = author or meta.author
+        url = url or meta.url
+        if not published_value and meta.date:
+            published_value, published_field = meta.date, "html-meta (htmldate)"
+        language = language or None
+        extractor = "trafilatura"
+        html_language = meta.language
+    else:
+        cleaned = clean_text(item.content, cues)
+        title = title or cleaned.title
+        extractor = "text"
+        html_language = None
+    if not cleaned.body.strip():
+        raise Rejected(_where(item), "no-text", "no article text found after cleaning; "
+                       "check that the input is an article, not a listing or an error page")
+    if not outlet and url:
+        outlet = urlsplit(url).hostname
+    published = declared_published(published_value, published_field, url, declared.get("fetched"))
+    detected = detect_language(cleaned.body)
+    return Article(
+        id=article_id(item.raw_sha256, item.locator),
+        raw_sha256=item.raw_sha256,
+        source=item.source,
+        locator=item.locator,
+        title=title,
+        outlet=outlet,
+        url=url,
+        author=author,
+        language=detected or _short_language(language) or html_language,
+        published=published,
+        text=cleaned.text,
+        body=cleaned.body,
+        paragraphs=cleaned.paragraphs,
+        set_aside=cleaned.set_aside,
+        comments=cleaned.comments,
+        extractor=extractor,
+    )
+
+
+def _short_language(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.strip().lower().replace("_", "-").split("-")[0][:3] or None
+
+
+def _where(item: Item) -> str:
+    return f"{item.source} ({item.locator})" if item.locator else item.source
+
+
+def ingest_document(
+    raw: RawDocument, cues: Cues, encoding: str | None = None, strict: bool = False
+) -> tuple[list[Article], list[Rejection]]:
+    """Unpack and clean one raw document; what fails becomes Rejections."""
+    try:
+        unpacked = unpack(raw, encoding)
+    except Rejected as rejected:
+        if strict:
+            raise
+        return [], [Rejection(raw.source, "ingest", rejected.reason, rejected.detail,
+                              raw.sha256)]
+    articles: list[Article] = []
+    rejections = list(unpacked.rejections)
+    for item in unpacked.items:
+        try:
+            articles.append(build_article(item, cues))
+        except Rejected as rejected:
+            if strict:
+                raise
+            rejections.append(Rejection(raw.source, "clean", rejected.reason, rejected.detail,
+                                        raw.sha256, item.locator or None))
+    return articles, rejections
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    store: Store,
+    *,
+    encoding: str | None = None,
+    strict: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders into the store; same bytes twice is a no-op."""
+    cues = load_cues()
+    report = IngestReport()
+    for path in discover(paths):
+        if progress:
+            progress(str(path))
+        try:
+            raw = read_raw(path)
+        except Rejected as rejected:
+            if strict:
+                raise
+            rejection = Rejection(rejected.source, "ingest", rejected.reason, rejected.detail)
+            store.save_rejection(rejection)
+            report.rejected.append(rejection)
+            continue
+        if store.has_raw(raw.sha256):
+            store.add_source(raw.source, raw.sha256)
+            earlier = store.rejections_for(raw.sha256)
+            if earlier and not _has_articles(store, raw.sha256):
+                report.rejected.extend(earlier)
+            else:
+                report.unchanged.append(raw.source)
+            continue
+        articles, rejections = ingest_document(raw, cues, encoding, strict)
+        store.save_document(raw, articles, rejections)
+        report.rejected.extend(rejections)
+        if articles:
+            report.ingested.append(raw.source)
+            report.articles += len(articles)
+    return report
+
+
+def _has_articles(store: Store, sha256: str) -> bool:
+    return store.has_articles_from(sha256)
