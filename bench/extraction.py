@@ -35,6 +35,7 @@ from common import (
     bootstrap_ci,
     emit,
     ensure_storyline_importable,
+    eval_dir,
     macro_from_items,
     require_eval,
     rounded,
@@ -126,7 +127,7 @@ def open_bench(split: str) -> Bench:
     """Load the ground truth; FileNotFoundError when the eval data is absent."""
     root = require_eval(DATA_SUB, exit_on_missing=False)
     if root is None:
-        raise FileNotFoundError(f"{DATA_SUB} not found under the eval folder")
+        raise FileNotFoundError(f"{eval_dir() / DATA_SUB} not found (set STORYLINE_EVAL)")
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     return Bench(root=root, split=split, truth=truth)
 
@@ -237,12 +238,16 @@ def targets_of(figures: dict[str, Any]) -> dict[str, Any]:
     html, bare, text = (
         figures.get(k) for k in ("storyline_html", "trafilatura_bare", "storyline_text")
     )
+    html_ge: bool | None = None
+    if html and bare:
+        html_ge = html["f1"] >= bare["f1"]
+    text_met: bool | None = None
+    if text:
+        text_met = text["f1"] >= STORYLINE_TEXT_F1_TARGET
     return {
-        "storyline_html_f1_ge_trafilatura": None
-        if not (html and bare)
-        else html["f1"] >= bare["f1"],
+        "storyline_html_f1_ge_trafilatura": html_ge,
         "storyline_text_f1": STORYLINE_TEXT_F1_TARGET,
-        "storyline_text_f1_met": None if not text else text["f1"] >= STORYLINE_TEXT_F1_TARGET,
+        "storyline_text_f1_met": text_met,
     }
 
 
@@ -254,13 +259,15 @@ def score_systems(
     Systems that cannot run are listed under "unavailable" with the reason.
     Raises FileNotFoundError when the eval data is absent.
     """
+    names = list(systems if systems is not None else DEFAULT_SYSTEMS)
+    unknown = [n for n in names if n not in RUNNERS]
+    if unknown:
+        raise ValueError(f"unknown system(s) {unknown}; known: {', '.join(RUNNERS)}")
     bench = open_bench(split)
     figures: dict[str, Any] = {"split": split, "items": len(bench.ids)}
     unavailable: dict[str, str] = {}
     matched: dict[str, list[ShingleMatch]] = {}
-    for name in systems if systems is not None else DEFAULT_SYSTEMS:
-        if name not in RUNNERS:
-            raise ValueError(f"unknown system {name!r}; known: {', '.join(RUNNERS)}")
+    for name in names:
         try:
             run = RUNNERS[name](bench)
         except Unavailable as exc:

@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import emit, ensure_storyline_importable, require_eval, rounded
+from common import emit, ensure_storyline_importable, eval_dir, require_eval, rounded
 
 DATA_SUB = "extraction/scrapinghub"
 STORE_NAME = "store.sqlite"
@@ -144,7 +144,7 @@ def measure(count: int, repeat: int = 1) -> dict[str, Any]:
     """Both passes over `count` pages, alternated `repeat` times; the figures dict."""
     root = require_eval(DATA_SUB, exit_on_missing=False)
     if root is None:
-        raise FileNotFoundError(f"{DATA_SUB} not found under the eval folder")
+        raise FileNotFoundError(f"{eval_dir() / DATA_SUB} not found (set STORYLINE_EVAL)")
     figures: dict[str, Any] = {"pages": count, "repeat": repeat}
     runs: dict[str, list[dict[str, Any]]] = {"trafilatura": [], "storyline": []}
     with tempfile.TemporaryDirectory(prefix="storyline-throughput-") as tmp:

@@ -30,7 +30,7 @@ import regex
 from storyline.comments import CommentSection, find_comment_section
 from storyline.extract import HtmlMeta, extract_html
 from storyline.records import Cleaned, Comment, Paragraph, SetAside
-from storyline.textstats import Line, is_prose, split_lines, word_count
+from storyline.textstats import SENTENCE_END, Line, is_prose, split_lines, word_count
 
 # A paragraph of this many words or more needs two cues (or one cue plus direct
 # address of the reader) to be set aside: news prose quotes appeal words too.
@@ -40,10 +40,15 @@ LONG_LINE_WORDS = 25
 # Short lines (at most this many words) between two lines of one label take it.
 SANDWICH_MAX_WORDS = 8
 
-# The main text is the densest run of prose lines; a gap of this many words of
-# non-prose lines (menus, teasers, link lists) splits two runs. Tuned on the even
-# items of the Scrapinghub benchmark (plain-text F1).
-MAIN_TEXT_GAP_WORDS = 60
+# The main text is the densest run of prose lines; this many link-like lines
+# (at most MENU_ITEM_WORDS words, no sentence end) between two prose lines split
+# two runs, and a side outside the run with at least MENU_MIN_LINES of them,
+# making up MENU_SHARE of its lines, is a menu. Tuned on the even items of the
+# Scrapinghub benchmark (plain-text F1) and the generated injection cases.
+MAIN_TEXT_GAP_LINES = 6
+MENU_ITEM_WORDS = 5
+MENU_MIN_LINES = 2
+MENU_SHARE = 0.3
 
 ADDRESS = regex.compile(r"\b(we|our|us)\b.*\b(you|your)\b|\b(you|your)\b.*\b(we|our|us)\b", regex.I)
 
@@ -53,6 +58,7 @@ class CueSet:
     """One label's compiled cues."""
 
     label: str
+    max_words: int
     lines: tuple[regex.Pattern[str], ...]
     phrases: tuple[regex.Pattern[str], ...]
 
@@ -78,6 +84,7 @@ def load_cues() -> Cues:
     sets = tuple(
         CueSet(
             label=label,
+            max_words=int(entry.get("max_words", 60)),
             lines=tuple(_compile(p, whole=True) for p in entry.get("lines", [])),
             phrases=tuple(_compile(p, whole=False) for p in entry.get("phrases", [])),
         )
@@ -104,7 +111,7 @@ def cue_label(text: str, cues: Cues) -> tuple[str | None, str]:
     stripped = text.strip(" \t*•·-–—>|")
     for cue_set in cues.sets:
         for pattern in cue_set.lines:
-            if words <= 60 and pattern.match(stripped):
+            if words <= cue_set.max_words and pattern.match(stripped):
                 return cue_set.label, pattern.pattern[:60]
     for cue_set in cues.sets:
         hits = [p for p in cue_set.phrases if p.search(text)]
@@ -244,6 +251,10 @@ def _fill_blocks(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
 def _mark_main_text(lines: Sequence[Line], verdicts: list[LineLabel]) -> int | None:
     """Find the article's prose run and its headline; label what lies outside.
 
+    Outside the densest run of prose, a side (before it, after it) is set aside
+    as navigation only when it reads like a menu: several short link-like lines.
+    A text pasted from an article (lists, tour dates, a closing one-liner) keeps
+    its outside lines; a whole page dumped to text loses its menus and footers.
     Returns the index of the title line, or None when the text has no headline.
     """
     free = [
@@ -256,43 +267,63 @@ def _mark_main_text(lines: Sequence[Line], verdicts: list[LineLabel]) -> int | N
     preset_body = [i for i, v in enumerate(verdicts) if v.body]
     if not prose and not preset_body:
         # No prose at all (a list, a short note): keep every free line.
+        title_index = _pick_title(lines, verdicts, free[:1], start=None)
         for i in free:
-            verdicts[i].body = True
-        return _pick_title(lines, verdicts, free, start=free[1] if len(free) > 1 else None)
+            if i != title_index:
+                verdicts[i].body = True
+        return title_index
 
-    run = _densest_run(lines, verdicts, sorted(prose + preset_body))
-    start, end = run
-    title_index = _pick_title(lines, verdicts, [i for i in free if i < start], start)
-    first_kept = start
-    if title_index is not None:
-        # A standfirst between the headline and the first prose line is body.
-        for i in free:
-            if title_index < i < start and word_count(lines[i].text) >= 8:
-                first_kept = min(first_kept, i)
+    start, end = _densest_run(lines, verdicts, sorted(prose + preset_body))
+    before = [i for i in free if i < start]
+    title_index = _pick_title(lines, verdicts, before, start)
+    after_title = [i for i in before if title_index is None or i > title_index]
+    after_title = [i for i in after_title if verdicts[i].label is None]
+    after = [i for i in free if i > end]
+    menu_before = _menu_like(lines, after_title)
+    menu_after = _menu_like(lines, after)
     for i in free:
-        if verdicts[i].label is not None:
+        if verdicts[i].label is not None or i == title_index:
             continue
-        if first_kept <= i <= end:
+        inside = start <= i <= end
+        outside_menu = (i < start and menu_before) or (i > end and menu_after)
+        if title_index is not None and i < title_index:
+            outside_menu = True  # above the headline: the page's header
+        if inside or not outside_menu:
             verdicts[i].body = True
-        elif i != title_index:
-            verdicts[i].label, verdicts[i].cue = "navigation", "outside the main text"
+        else:
+            verdicts[i].label, verdicts[i].cue = "navigation", "menu outside the main text"
     return title_index
+
+
+def _is_link_like(text: str) -> bool:
+    return word_count(text) <= MENU_ITEM_WORDS and not SENTENCE_END.search(text)
+
+
+def _menu_like(lines: Sequence[Line], indices: Sequence[int]) -> bool:
+    """Do these lines read like a menu or a link list rather than article text?"""
+    if not indices:
+        return False
+    short = sum(1 for i in indices if _is_link_like(lines[i].text))
+    return short >= MENU_MIN_LINES and short / len(indices) >= MENU_SHARE
 
 
 def _densest_run(
     lines: Sequence[Line], verdicts: Sequence[LineLabel], anchors: Sequence[int]
 ) -> tuple[int, int]:
-    """The run of prose lines with the most words, split where non-prose piles up."""
+    """The run of prose lines with the most words, split where link-like lines pile up."""
     runs: list[tuple[int, int, int]] = []  # (words, start, end)
     start = prev = anchors[0]
     words = word_count(lines[start].text)
     for index in anchors[1:]:
+        # Only unexplained link-like lines widen a gap: a labelled appeal box or
+        # a list of dates between two paragraphs does not make them two texts.
         gap = sum(
-            word_count(lines[j].text)
+            1
             for j in range(prev + 1, index)
-            if verdicts[j].comment is None
+            if lines[j].text and verdicts[j].comment is None and verdicts[j].label is None
+            and _is_link_like(lines[j].text)
         )
-        if gap > MAIN_TEXT_GAP_WORDS:
+        if gap >= MAIN_TEXT_GAP_LINES:
             runs.append((words, start, prev))
             start, words = index, 0
         words += word_count(lines[index].text)

@@ -1,0 +1,80 @@
+"""Records as plain JSON-ready dicts: the contract scripts and benchmarks rely on.
+
+`articles --json` gives, per article, at least: id, title, outlet, language,
+published {date, earliest, latest, confidence, method, evidence}, source, body,
+set_aside [{label, start, end, text}] (offsets into `text`), comments [text].
+Later stages add keys; they never remove or rename one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from storyline.pipeline import IngestReport
+from storyline.records import Article, Published, Rejection
+from storyline.store import ArticleSummary, SearchHit
+
+
+def published_json(p: Published) -> dict[str, Any]:
+    return {
+        "date": p.date,
+        "earliest": p.earliest,
+        "latest": p.latest,
+        "confidence": p.confidence,
+        "method": p.method,
+        "evidence": [asdict(e) for e in p.evidence],
+    }
+
+
+def article_json(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "title": a.title,
+        "outlet": a.outlet,
+        "language": a.language,
+        "published": published_json(a.published),
+        "source": a.source,
+        "locator": a.locator or None,
+        "url": a.url,
+        "author": a.author,
+        "extractor": a.extractor,
+        "body": a.body,
+        "text": a.text,
+        "set_aside": [
+            {"label": s.label, "start": s.start, "end": s.end, "text": s.text, "cue": s.cue}
+            for s in a.set_aside
+        ],
+        "comments": [c.text for c in a.comments],
+        "comment_spans": [
+            {"start": c.start, "end": c.end, "author": c.author} for c in a.comments
+        ],
+    }
+
+
+def summary_json(s: ArticleSummary) -> dict[str, Any]:
+    return {
+        "id": s.id, "title": s.title, "outlet": s.outlet, "language": s.language,
+        "published": published_json(s.published), "source": s.source, "length": s.length,
+        "set_aside_count": s.set_aside_count, "comment_count": s.comment_count,
+    }
+
+
+def rejection_json(r: Rejection) -> dict[str, Any]:
+    return {"source": r.source, "locator": r.locator, "stage": r.stage, "reason": r.reason,
+            "detail": r.detail, "sha256": r.sha256}
+
+
+def hit_json(h: SearchHit) -> dict[str, Any]:
+    return {"id": h.article_id, "title": h.title, "outlet": h.outlet, "snippet": h.snippet,
+            "score": round(h.score, 4)}
+
+
+def report_json(r: IngestReport) -> dict[str, Any]:
+    return {
+        "ingested": r.ingested,
+        "unchanged": r.unchanged,
+        "rejected": [rejection_json(x) for x in r.rejected],
+        "articles": r.articles,
+        "reasons": dict(sorted(r.reasons.items())),
+    }
