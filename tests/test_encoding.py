@@ -63,11 +63,6 @@ def test_western_european_french_keeps_its_accents(codec: str) -> None:
     assert decoded.text == FRENCH
 
 
-@pytest.mark.xfail(
-    reason="charset-normalizer ranks cp1257 first for French with è/à/ç (chaos 0.0 vs 0.02); "
-    "decode takes .best() as is and turns 'très' into 'trčs'",
-    strict=True,
-)
 def test_french_with_grave_accents_and_cedilla_is_not_read_as_baltic() -> None:
     decoded = decode(FRENCH_GRAVE.encode("cp1252"), "fr.txt")
     assert decoded.text == FRENCH_GRAVE

@@ -47,6 +47,12 @@ def test_newspaper4k_object_maps_text_publish_date_source_url_and_meta_lang() ->
     assert "author" not in fields, "an empty authors list is no author"
 
 
+def test_newspaper4k_article_url_wins_over_its_source_homepage() -> None:
+    fields = map_fields({"url": "https://www.france24.com/en/20220119-macron",
+                         "source_url": "https://www.france24.com", "text": "x"})
+    assert fields["url"] == "https://www.france24.com/en/20220119-macron"
+
+
 def test_event_registry_object_maps_body_datetime_nested_source_and_lang() -> None:
     obj = {
         "uri": "7000000001",

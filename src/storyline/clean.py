@@ -186,6 +186,11 @@ def _apply_comment_section(
             verdicts[index].comment = number
         if item.marker_line is not None:
             verdicts[item.marker_line].strip_prefix = item.marker_width
+            line = lines[item.marker_line]
+            verdicts[item.marker_line].extra.append(
+                SetAside("comment_section", line.start, line.start + item.marker_width,
+                         line.text[: item.marker_width], "comment number")
+            )
     if section.article_item is not None:
         for index in section.article_item.lines:
             verdicts[index].label = None

@@ -8,6 +8,7 @@ Binary input (NUL bytes, many control characters) is refused, not guessed at.
 from __future__ import annotations
 
 import codecs
+from typing import Any
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -55,6 +56,25 @@ def looks_binary(data: bytes) -> bool:
     return bool(sample) and controls / len(sample) > BINARY_CONTROL_SHARE
 
 
+# Western single-byte encodings, preferred when they read as cleanly as the
+# detector's first pick: windows-1252 is the web's legacy default (WHATWG), and
+# Baltic or Central European code pages often tie with it on French or Spanish.
+WESTERN = ("cp1252", "latin_1", "iso8859_15")
+# How much more "chaos" (mess ratio) a western reading may have and still win.
+WESTERN_MARGIN = 0.05
+
+
+def _best_guess(data: bytes) -> Any:
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        return None
+    best = min(matches, key=lambda m: m.chaos)
+    for match in matches:
+        if match.encoding in WESTERN and match.chaos <= best.chaos + WESTERN_MARGIN:
+            return match
+    return best
+
+
 def decode(data: bytes, source: str, encoding: str | None = None) -> Decoded:
     """Decode `data` or raise Rejected naming `source` and the fix."""
     if encoding:
@@ -82,7 +102,7 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> Decoded:
             return Decoded(data.decode(declared), declared, "declared")
         except UnicodeDecodeError:
             pass
-    best = charset_normalizer.from_bytes(data).best()
+    best = _best_guess(data)
     if best is None or best.encoding is None:
         raise Rejected(
             source, "undecodable",

@@ -271,8 +271,8 @@ class Store:
         """An article by id, or by a unique prefix of its id."""
         rows = self._db.execute(
             "SELECT id, raw_sha256, source, locator, title, outlet, url, author, language,"
-            " published, text, body, paragraphs, extractor FROM articles WHERE id LIKE ? || '%'"
-            " ORDER BY id LIMIT 2",
+            " published, text, body, paragraphs, extractor FROM articles"
+            " WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id LIMIT 2",
             (key,),
         ).fetchall()
         if not rows or not key:
