@@ -29,8 +29,11 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False)
+# When output goes to a pipe or a file, lay tables out wide instead of at 80 columns.
+PIPE_WIDTH = 160
+out = Console(highlight=False, soft_wrap=True,
+              width=None if sys.stdout.isatty() else PIPE_WIDTH)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None,

@@ -44,6 +44,11 @@ HEADER = regex.compile(
 ARTICLE_BEFORE_WORDS = 50
 ARTICLE_ITEM_WORDS = 80
 MAX_META_WORDS = 10
+# Share of the text's prose that must come before a comment header.
+ARTICLE_SHARE_BEFORE = 0.5
+# Unnumbered, unsigned comments are trusted only when the text after the
+# header is shorter than the article before it by this factor.
+PLAIN_AFTER_RATIO = 2
 
 
 @dataclass(slots=True)
@@ -66,6 +71,8 @@ def find_comment_section(
     lines: Sequence[Line], labels: Sequence[str | None]
 ) -> CommentSection | None:
     """The comment section after the first header that has comments under it, if any."""
+    prose_at = _prose_words_before(lines, labels)
+    total = prose_at[-1]
     for index, line in enumerate(lines):
         if labels[index] != "comment_section" or not HEADER.fullmatch(line.text):
             continue
@@ -76,9 +83,23 @@ def find_comment_section(
         if not content:
             continue
         section = _split_items(lines, labels, index, end)
-        if section is not None:
-            return section
+        if section is None:
+            continue
+        # Comments follow the article: a header with most of the prose after it
+        # opens a comment section only when the article is item 1 of its list.
+        if section.article_item is None and prose_at[index] < total * ARTICLE_SHARE_BEFORE:
+            continue
+        return section
     return None
+
+
+def _prose_words_before(lines: Sequence[Line], labels: Sequence[str | None]) -> list[int]:
+    """prose_at[i]: words of unlabelled prose lines before line i; the last entry is the total."""
+    counts = [0]
+    for line, label in zip(lines, labels, strict=True):
+        words = word_count(line.text) if line.text and label is None and is_prose(line.text) else 0
+        counts.append(counts[-1] + words)
+    return counts
 
 
 def _section_end(lines: Sequence[Line], labels: Sequence[str | None], header: int) -> int:
@@ -106,7 +127,7 @@ def _split_items(
     # Plain paragraphs: only trust a header that comes after most of the text.
     before = sum(word_count(lines[i].text) for i in range(header) if lines[i].text)
     after = sum(word_count(lines[i].text) for i in content)
-    if after >= before:
+    if after * PLAIN_AFTER_RATIO >= before:
         return None
     items: dict[int, CommentItem] = {}
     for i in content:
