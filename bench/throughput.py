@@ -7,7 +7,7 @@ The benchmark's 181 pages are repeated up to --pages, each copy made unique with
 temp folder. Each pass runs in a fresh process (so its peak RSS is its own):
 
 - trafilatura: read each file, decode, `trafilatura.extract(html)`
-- storyline:   `storyline.ingest.ingest_paths(paths, Store.open(path))` (left out if missing)
+- storyline:   `storyline.pipeline.ingest_paths(paths, Store.open(path))` (left out if missing)
 
 The last printed line is one JSON object: pages/second of each pass, their ratio, peak RSS.
 """
@@ -103,7 +103,7 @@ def storyline_pass(paths: list[Path], workdir: Path) -> dict[str, Any]:
     """Ingest every page into a fresh store with storyline (runs in a child)."""
     ensure_storyline_importable()
     try:  # by name: these modules may not exist yet
-        ingest_paths = importlib.import_module("storyline.ingest").ingest_paths
+        ingest_paths = importlib.import_module("storyline.pipeline").ingest_paths
         store_class = importlib.import_module("storyline.store").Store
     except (ImportError, AttributeError) as exc:
         return {"unavailable": str(exc)}

@@ -5,7 +5,10 @@ from __future__ import annotations
 from storyline.dossier import render_dossier, segments
 from storyline.records import Article, Comment, Paragraph, Published, SetAside
 
-TEXT = "Headline <b>bold</b>\n\nBody with <script>alert(1)</script> inside.\n\nShare this\n\nNice one"
+TEXT = (
+    "Headline <b>bold</b>\n\nBody with <script>alert(1)</script> inside."
+    "\n\nShare this\n\nNice one"
+)
 
 
 def article() -> Article:

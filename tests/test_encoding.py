@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from storyline.encoding import decode, declared_charset, looks_binary
+from storyline.encoding import declared_charset, decode, looks_binary
 from storyline.errors import Rejected
 
 RUSSIAN = (

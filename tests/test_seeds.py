@@ -170,7 +170,7 @@ def test_the_article_printed_as_item_one_of_the_comment_list_is_the_body() -> No
 @pytest.mark.parametrize("prefix", sorted(EXPECTED))
 def test_nothing_is_lost(prefix: str) -> None:
     """Every non-blank character is in the body, a set-aside span or a comment."""
-    text, cleaned = seed(prefix)
+    _text, cleaned = seed(prefix)
     covered = [False] * len(cleaned.text)
     for p in cleaned.paragraphs:
         assert cleaned.text[p.text_start : p.text_end] == cleaned.body[p.body_start : p.body_end]

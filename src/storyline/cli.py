@@ -18,7 +18,7 @@ from rich.table import Table
 from storyline import __version__
 from storyline.dossier import render_dossier
 from storyline.errors import StorylineError
-from storyline.export import article_json, hit_json, rejection_json, report_json, summary_json
+from storyline.export import article_json, hit_json, rejection_json, report_json
 from storyline.ingest import discover
 from storyline.pipeline import IngestReport, ingest_paths
 from storyline.store import ENV_DB, Store, default_db_path

@@ -196,7 +196,7 @@ def _is_name(text: str) -> bool:
 
 def _author_from_meta(text: str) -> str | None:
     head = regex.split(r"\s*(?:[·•|,-]|\bon\b|\bsays\b|\bwrote\b|\bat\b)\s*", text, maxsplit=1)[0]
-    head = head.strip(" :")
+    head = str(head).strip(" :")
     if head and not COMMENT_META.search(head) and word_count(head) <= 4:
         return head
     return None

@@ -8,8 +8,8 @@ Binary input (NUL bytes, many control characters) is refused, not guessed at.
 from __future__ import annotations
 
 import codecs
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import charset_normalizer
 import regex

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import lxml.html
 import regex
 import trafilatura
+from trafilatura.settings import Document
 from lxml import etree
 
 # Pages larger than this are refused rather than parsed (a decompression bomb or
@@ -53,7 +54,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         html, url=url, include_comments=True, with_metadata=True, include_tables=True
     )
     lang = _html_lang(html)
-    if doc is None:
+    if not isinstance(doc, Document):
         return Extracted("", "", HtmlMeta(url=url, language=lang))
     meta = HtmlMeta(
         title=_clean(doc.title),

@@ -51,7 +51,8 @@ def migrations() -> list[Migration]:
     for entry in folder.iterdir():
         if entry.name.endswith(".sql"):
             number, _, rest = entry.name.partition("_")
-            found.append(Migration(int(number), rest.removesuffix(".sql"), entry.read_text("utf-8")))
+            sql = entry.read_text("utf-8")
+            found.append(Migration(int(number), rest.removesuffix(".sql"), sql))
     return sorted(found, key=lambda m: m.version)
 
 
@@ -250,7 +251,8 @@ class Store:
         return bytes(row[0])
 
     def article_ids(self) -> list[str]:
-        return [row[0] for row in self._db.execute("SELECT id FROM articles ORDER BY source, locator")]
+        rows = self._db.execute("SELECT id FROM articles ORDER BY source, locator")
+        return [row[0] for row in rows]
 
     def summaries(self) -> list[ArticleSummary]:
         rows = self._db.execute(
