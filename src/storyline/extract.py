@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import lxml.html
 import regex
 import trafilatura
-from trafilatura.settings import Document
 from lxml import etree
+from trafilatura.settings import Document
 
 # Pages larger than this are refused rather than parsed (a decompression bomb or
 # a mis-labelled archive, not an article).

@@ -22,7 +22,6 @@ from typing import Any
 
 import feedparser
 from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from storyline.encoding import decode
 from storyline.errors import Rejected
@@ -270,6 +269,9 @@ def read_warc(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
                 rejections.append(Rejection(raw.source, "ingest", "too-large", f"{locator} is "
                                             "larger than the record limit", raw.sha256, locator))
                 continue
+            if getattr(record.raw_stream, "limit", 0) > 0:
+                # Fewer bytes than the record's Content-Length: the archive was cut here.
+                raise EOFError(f"{locator} ends before its declared length")
             charset = _charset(ctype)
             try:
                 html = decode(payload, f"{raw.source} {locator}", charset).text
@@ -283,7 +285,12 @@ def read_warc(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
             }
             items.append(Item(raw.sha256, raw.source, locator, "html", html,
                               {k: v for k, v in declared.items() if v}))
-    except (ArchiveLoadFailed, zlib.error, EOFError, OSError, ValueError) as error:
+        if raw.source.lower().endswith(".gz") and not _gzip_complete(data):
+            raise EOFError("the last gzip member is cut off")
+    # warcio raises assorted errors on damaged archives (ArchiveLoadFailed, zlib
+    # errors, even AttributeError on cut headers): any of them ends this archive,
+    # never the batch.
+    except Exception as error:
         rejections.append(Rejection(
             raw.source, "ingest", "truncated", f"the archive breaks off after record {number} "
             f"({type(error).__name__}: {error}); the records before it were kept; "
@@ -292,6 +299,24 @@ def read_warc(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
     if not items and not rejections:
         raise Rejected(raw.source, "no-articles", "the WARC holds no HTML response records")
     return Unpacked(items, rejections)
+
+
+def _gzip_complete(data: bytes) -> bool:
+    """Does every gzip member of a (multi-member) .gz end properly? Reads with a ceiling."""
+    rest = data
+    produced = 0
+    while rest:
+        stream = zlib.decompressobj(wbits=31)
+        try:
+            produced += len(stream.decompress(rest, MAX_FILE_BYTES))
+        except zlib.error:
+            return False
+        if not stream.eof:
+            return produced > MAX_FILE_BYTES  # past the ceiling we stop checking
+        rest = stream.unused_data
+        if produced > MAX_FILE_BYTES:
+            return True
+    return True
 
 
 def _charset(content_type: str) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -174,7 +174,11 @@ def ingest_paths(
             store.add_source(raw.source, raw.sha256)
             earlier = store.rejections_for(raw.sha256)
             if earlier and not _has_articles(store, raw.sha256):
-                report.rejected.extend(earlier)
+                # Same bytes as an input rejected before: report it under its own name.
+                for rejection in earlier:
+                    again = replace(rejection, source=raw.source)
+                    store.save_rejection(again)
+                    report.rejected.append(again)
             else:
                 report.unchanged.append(raw.source)
             continue
