@@ -68,6 +68,26 @@ def test_french_with_grave_accents_and_cedilla_is_not_read_as_baltic() -> None:
     assert decoded.text == FRENCH_GRAVE
 
 
+POLISH = (
+    "Prezydent Francji Emmanuel Macron wezwał UE do przyspieszenia prac nad nowym pakietem "
+    "sankcji. Według niego Europa musi mówić jednym głosem i bronić swoich interesów. "
+    "Ministrowie spraw zagranicznych omówią tę kwestię w przyszłym tygodniu w Brukseli.\n"
+)
+CZECH = (
+    "Francouzský prezident Emmanuel Macron vyzval EU, aby urychlila práci na novém balíku "
+    "sankcí. Podle něj musí Evropa mluvit jedním hlasem a hájit své zájmy. Ministři zahraničí "
+    "o této otázce jednají příští týden v Bruselu.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "codec"), [(POLISH, "cp1250"), (POLISH, "iso8859_2"), (CZECH, "cp1250")],
+    ids=["polish-cp1250", "polish-iso8859-2", "czech-cp1250"],
+)
+def test_central_european_text_is_not_read_as_western(text: str, codec: str) -> None:
+    assert decode(text.encode(codec), "pl.txt").text == text
+
+
 def test_html_meta_charset_is_used_for_non_utf8_pages() -> None:
     page = (
         '<html><head><meta charset="windows-1251"><title>Новости</title></head>'

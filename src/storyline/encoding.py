@@ -62,6 +62,8 @@ def looks_binary(data: bytes) -> bool:
 WESTERN = ("cp1252", "latin_1", "iso8859_15")
 # How much more "chaos" (mess ratio) a western reading may have and still win.
 WESTERN_MARGIN = 0.05
+# Languages whose text a western code page writes; only for these may it win a tie.
+WESTERN_LANGUAGES = {"English", "French", "German", "Spanish", "Italian", "Portuguese", "Dutch"}
 
 
 def _best_guess(data: bytes) -> Any:
@@ -69,6 +71,8 @@ def _best_guess(data: bytes) -> Any:
     if not matches:
         return None
     best = min(matches, key=lambda m: m.chaos)
+    if best.language not in WESTERN_LANGUAGES:
+        return best  # Central European and Cyrillic code pages must not turn western
     for match in matches:
         if match.encoding in WESTERN and match.chaos <= best.chaos + WESTERN_MARGIN:
             return match

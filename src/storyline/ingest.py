@@ -271,7 +271,8 @@ def read_warc(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
                 continue
             if getattr(record.raw_stream, "limit", 0) > 0:
                 # Fewer bytes than the record's Content-Length: the archive was cut here.
-                raise EOFError(f"{locator} ends before its declared length")
+                number -= 1
+                raise EOFError(f"record {number + 1} ends before its declared length")
             charset = _charset(ctype)
             try:
                 html = decode(payload, f"{raw.source} {locator}", charset).text
@@ -285,7 +286,7 @@ def read_warc(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
             }
             items.append(Item(raw.sha256, raw.source, locator, "html", html,
                               {k: v for k, v in declared.items() if v}))
-        if raw.source.lower().endswith(".gz") and not _gzip_complete(data):
+        if data.startswith(b"\x1f\x8b") and not _gzip_complete(data):
             raise EOFError("the last gzip member is cut off")
     # warcio raises assorted errors on damaged archives (ArchiveLoadFailed, zlib
     # errors, even AttributeError on cut headers): any of them ends this archive,
