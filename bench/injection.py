@@ -541,6 +541,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--split", choices=("all", "even", "odd"), default="all")
     parser.add_argument("--examples", type=int, default=0, help="print N misses of each sort")
+    parser.add_argument(
+        "--templates", type=Path, default=TEMPLATES_PATH,
+        help="template file (default: the held-out set; bench/dev/ holds the development set)",
+    )
     return parser.parse_args(argv)
 
 
@@ -553,7 +557,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"skipped": reason}))
         return 1 if os.environ.get("CI") else 0
     bodies = load_bodies(eval_dir(), args.split)[: args.limit]
-    cases = build_cases(bodies, load_templates(), args.seed)
+    cases = build_cases(bodies, load_templates(args.templates), args.seed)
     outcomes = judge_all(cases, clean_text)
     ours = figures_of(cases, outcomes)
     base = score(cases, keep_all)
@@ -562,7 +566,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_examples(cases, outcomes, args.examples)
     missed = missed_targets(ours)
     print("\ntargets missed: " + ("; ".join(missed) if missed else "none"))
-    summary = {"cases": len(cases), "seed": args.seed, "split": args.split, **ours}
+    summary = {"cases": len(cases), "seed": args.seed, "split": args.split,
+               "templates": str(args.templates), **ours}
     summary |= {"baseline_keep_all": base, "targets": TARGETS, "missed_targets": missed}
     print(json.dumps(summary, ensure_ascii=False))
     return 0

@@ -49,6 +49,12 @@ MAIN_TEXT_GAP_LINES = 6
 MENU_ITEM_WORDS = 5
 MENU_MIN_LINES = 2
 MENU_SHARE = 0.3
+# ...and it is a site's menu when at least MENU_MIN_WORDS of those lines, or
+# MENU_WORD_SHARE of them, are the generic section and footer names in [menu].
+MENU_MIN_WORDS = 3
+MENU_WORD_SHARE = 0.15
+# ...or when MENU_HEADLINE_SHARE of them read like teaser headlines.
+MENU_HEADLINE_SHARE = 0.6
 
 ADDRESS = regex.compile(r"\b(we|our|us)\b.*\b(you|your)\b|\b(you|your)\b.*\b(we|our|us)\b", regex.I)
 
@@ -68,6 +74,7 @@ class Cues:
     """All cue lists, loaded once and passed to the cleaner."""
 
     sets: tuple[CueSet, ...]
+    menu_words: frozenset[str] = frozenset()
 
 
 def _compile(pattern: str, whole: bool) -> regex.Pattern[str]:
@@ -89,8 +96,10 @@ def load_cues() -> Cues:
             phrases=tuple(_compile(p, whole=False) for p in entry.get("phrases", [])),
         )
         for label, entry in table.items()
+        if label != "menu"
     )
-    return Cues(sets=sets)
+    menu = frozenset(w.casefold() for w in table.get("menu", {}).get("words", []))
+    return Cues(sets=sets, menu_words=menu)
 
 
 @dataclass(slots=True)
@@ -138,7 +147,7 @@ def clean_text(text: str, cues: Cues | None = None) -> Cleaned:
 
     _fill_between(lines, verdicts)
     _fill_blocks(lines, verdicts)
-    title_index = _mark_main_text(lines, verdicts)
+    title_index = _mark_main_text(lines, verdicts, cues.menu_words)
     title = lines[title_index].text if title_index is not None else None
     return _assemble(text, lines, verdicts, title, section)
 
@@ -211,9 +220,22 @@ def _apply_comment_section(
             )
 
 
+BARE_BY = regex.compile(r"(?i:by|par|von|por|di|от|автор)\s*:?")
+
+
 def _fill_between(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
-    """Short unlabelled lines between two lines of one label take that label."""
+    """Short unlabelled lines between two lines of one label take that label.
+
+    A name printed on the line after a bare "By" is the byline's too.
+    """
     filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
+    for before, here in zip(filled, filled[1:], strict=False):
+        if (
+            BARE_BY.fullmatch(lines[before].text)
+            and verdicts[here].label is None
+            and word_count(lines[here].text) <= 5
+        ):
+            verdicts[here].label, verdicts[here].cue = "byline", "the name after a bare By"
     for pos in range(1, len(filled) - 1):
         here = verdicts[filled[pos]]
         if here.label is not None or here.body:
@@ -253,7 +275,9 @@ def _fill_blocks(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
                 verdicts[i].label, verdicts[i].cue = top, "in a block of this kind"
 
 
-def _mark_main_text(lines: Sequence[Line], verdicts: list[LineLabel]) -> int | None:
+def _mark_main_text(
+    lines: Sequence[Line], verdicts: list[LineLabel], menu_words: frozenset[str]
+) -> int | None:
     """Find the article's prose run and its headline; label what lies outside.
 
     Outside the densest run of prose, a side (before it, after it) is set aside
@@ -284,8 +308,8 @@ def _mark_main_text(lines: Sequence[Line], verdicts: list[LineLabel]) -> int | N
     after_title = [i for i in before if title_index is None or i > title_index]
     after_title = [i for i in after_title if verdicts[i].label is None]
     after = [i for i in free if i > end]
-    menu_before = _menu_like(lines, after_title)
-    menu_after = _menu_like(lines, after)
+    menu_before = _menu_like(lines, after_title, menu_words)
+    menu_after = _menu_like(lines, after, menu_words)
     for i in free:
         if verdicts[i].label is not None or i == title_index:
             continue
@@ -304,12 +328,28 @@ def _is_link_like(text: str) -> bool:
     return word_count(text) <= MENU_ITEM_WORDS and not SENTENCE_END.search(text)
 
 
-def _menu_like(lines: Sequence[Line], indices: Sequence[int]) -> bool:
-    """Do these lines read like a menu or a link list rather than article text?"""
+def _menu_like(lines: Sequence[Line], indices: Sequence[int], menu_words: frozenset[str]) -> bool:
+    """Do these lines read like a site menu or footer rather than a list in the article?"""
     if not indices:
         return False
-    short = sum(1 for i in indices if _is_link_like(lines[i].text))
-    return short >= MENU_MIN_LINES and short / len(indices) >= MENU_SHARE
+    short = [i for i in indices if _is_link_like(lines[i].text)]
+    if len(short) < MENU_MIN_LINES or len(short) / len(indices) < MENU_SHARE:
+        return False
+    named = sum(1 for i in short if _menu_key(lines[i].text) in menu_words)
+    if named >= MENU_MIN_WORDS or named / len(short) >= MENU_WORD_SHARE:
+        return True
+    # Teaser headlines ("Who will make the Rock Hall in 2020?") are capitalised and
+    # carry few figures; the lists of an article (dates, ingredients, scores) do.
+    heads = sum(1 for i in short if _headline_like(lines[i].text))
+    return heads >= MENU_MIN_WORDS and heads / len(short) >= MENU_HEADLINE_SHARE
+
+
+def _headline_like(text: str) -> bool:
+    return text[:1].isupper() and not regex.search(r"\d", text)
+
+
+def _menu_key(text: str) -> str:
+    return " ".join(regex.findall(r"[\w&]+", text.casefold()))
 
 
 def _densest_run(

@@ -144,7 +144,8 @@ def _numbered_items(lines: Sequence[Line], content: Sequence[int]) -> list[Comme
     for i in content:
         match = NUMBERED.match(lines[i].text)
         number = int(match.group(1)) if match else None
-        if match and number is not None and (expected is None or number == expected):
+        # A comment list counts from 1; an article's own list may start anywhere.
+        if match and number is not None and number == (expected or 1):
             items.append(CommentItem(lines=[i], marker_line=i, marker_width=match.end()))
             expected = number + 1
         elif items:
