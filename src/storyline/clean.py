@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 
 import regex
 
@@ -229,7 +230,7 @@ def _fill_between(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
     A name printed on the line after a bare "By" is the byline's too.
     """
     filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
-    for before, here in zip(filled, filled[1:], strict=False):
+    for before, here in pairwise(filled):
         if (
             BARE_BY.fullmatch(lines[before].text)
             and verdicts[here].label is None
