@@ -57,6 +57,87 @@ MENU_WORD_SHARE = 0.15
 # ...or when MENU_HEADLINE_SHARE of them read like teaser headlines.
 MENU_HEADLINE_SHARE = 0.6
 
+# The lexicon test applies to lines of at most LEXICON_MAX_WORDS words; a line of
+# at most LEXICON_SHORT_WORDS that is not a sentence needs LEXICON_SHORT_EVIDENCE
+# (lexicon words, self-references counting double, address, imperative), a
+# longer one LEXICON_LONG_EVIDENCE including a self-reference ("this article",
+# "your inbox") and direct address or an order: blogs address their reader in
+# prose too. Tuned on the
+# development templates (bench/dev/) and the even Scrapinghub items.
+LEXICON_MAX_WORDS = 30
+LEXICON_SHORT_WORDS = 8
+LEXICON_SHORT_EVIDENCE = 2
+LEXICON_LONG_EVIDENCE = 3
+WORD_RE = regex.compile(r"\w+(?:[-']\w+)*")
+READER = regex.compile(
+    r"\b(you|your|yours|vous|votre|vos|du|dein|deine|ihr|ihre|sie|tu|tus|usted)\b", regex.I
+)
+QUOTES = ('"', "“", "‘", "'", "«", "„")
+IMPERATIVES = frozenset(
+    [
+        "subscribe",
+        "sign",
+        "share",
+        "follow",
+        "join",
+        "read",
+        "click",
+        "tap",
+        "download",
+        "get",
+        "support",
+        "donate",
+        "become",
+        "give",
+        "watch",
+        "listen",
+        "see",
+        "learn",
+        "find",
+        "discover",
+        "register",
+        "log",
+        "create",
+        "accept",
+        "manage",
+        "continue",
+        "load",
+        "view",
+        "show",
+        "sort",
+        "reply",
+        "report",
+        "leave",
+        "post",
+        "write",
+        "send",
+        "email",
+        "print",
+        "save",
+        "copy",
+        "explore",
+        "try",
+        "start",
+        "contribute",
+        "help",
+        "don't",
+        "never",
+        "stay",
+        "allow",
+        "enable",
+        "turn",
+        "check",
+        "visit",
+        "browse",
+        "upgrade",
+        "unlock",
+        "claim",
+        "enter",
+        "choose",
+        "select",
+        "opt",
+    ]
+)
 ADDRESS = regex.compile(r"\b(we|our|us)\b.*\b(you|your)\b|\b(you|your)\b.*\b(we|our|us)\b", regex.I)
 
 
@@ -76,6 +157,8 @@ class Cues:
 
     sets: tuple[CueSet, ...]
     menu_words: frozenset[str] = frozenset()
+    lexicon: tuple[tuple[str, frozenset[str]], ...] = ()
+    self_phrases: tuple[str, ...] = ()
 
 
 def _compile(pattern: str, whole: bool) -> regex.Pattern[str]:
@@ -97,10 +180,17 @@ def load_cues() -> Cues:
             phrases=tuple(_compile(p, whole=False) for p in entry.get("phrases", [])),
         )
         for label, entry in table.items()
-        if label != "menu"
+        if label not in ("menu", "lexicon")
     )
     menu = frozenset(w.casefold() for w in table.get("menu", {}).get("words", []))
-    return Cues(sets=sets, menu_words=menu)
+    lexicon_table = table.get("lexicon", {})
+    lexicon = tuple(
+        (label, frozenset(w.casefold() for w in words))
+        for label, words in lexicon_table.items()
+        if label != "self"
+    )
+    self_phrases = tuple(p.casefold() for p in lexicon_table.get("self", []))
+    return Cues(sets=sets, menu_words=menu, lexicon=lexicon, self_phrases=self_phrases)
 
 
 @dataclass(slots=True)
@@ -129,7 +219,39 @@ def cue_label(text: str, cues: Cues) -> tuple[str | None, str]:
             continue
         if words < LONG_LINE_WORDS or len(hits) >= 2 or ADDRESS.search(text):
             return cue_set.label, hits[0].pattern[:60]
-    return None, ""
+    return lexicon_label(text, words, cues)
+
+
+def lexicon_label(text: str, words: int, cues: Cues) -> tuple[str | None, str]:
+    """Label a short line by the page-and-reader words it uses, when it also addresses
+    the reader, gives an order, or is not a sentence.
+
+    This catches boilerplate phrased in ways no cue lists: "Pledge your support",
+    "Conversation", "Enlarge this image".
+    """
+    if words == 0 or words > LEXICON_MAX_WORDS:
+        return None, ""
+    tokens = [t.casefold() for t in WORD_RE.findall(text)]
+    lowered = text.casefold()
+    hits = [(label, sum(1 for t in tokens if t in vocab)) for label, vocab in cues.lexicon]
+    total = sum(n for _, n in hits)
+    self_hits = sum(1 for phrase in cues.self_phrases if phrase in lowered)
+    if total == 0 and self_hits == 0:
+        return None, ""
+    addressed = bool(READER.search(text))
+    ordering = bool(tokens) and tokens[0] in IMPERATIVES and not text.lstrip().startswith(QUOTES)
+    evidence = total + 2 * self_hits + int(addressed) + int(ordering)
+    if words <= LEXICON_SHORT_WORDS and not is_prose(text):
+        needed = LEXICON_SHORT_EVIDENCE
+    elif self_hits and (addressed or ordering):
+        needed = LEXICON_LONG_EVIDENCE
+    else:
+        return None, ""
+    if evidence < needed:
+        return None, ""
+    best = max(hits, key=lambda item: item[1])
+    label = best[0] if best[1] else "navigation"
+    return label, f"page-and-reader words (evidence {evidence})"
 
 
 def clean_text(text: str, cues: Cues | None = None) -> Cleaned:
@@ -198,8 +320,13 @@ def _apply_comment_section(
             verdicts[item.marker_line].strip_prefix = item.marker_width
             line = lines[item.marker_line]
             verdicts[item.marker_line].extra.append(
-                SetAside("comment_section", line.start, line.start + item.marker_width,
-                         line.text[: item.marker_width], "comment number")
+                SetAside(
+                    "comment_section",
+                    line.start,
+                    line.start + item.marker_width,
+                    line.text[: item.marker_width],
+                    "comment number",
+                )
             )
     if section.article_item is not None:
         for index in section.article_item.lines:
@@ -230,13 +357,14 @@ def _fill_between(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
     A name printed on the line after a bare "By" is the byline's too.
     """
     filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
-    for before, here in pairwise(filled):
+    for by_line, name_line in pairwise(filled):
         if (
-            BARE_BY.fullmatch(lines[before].text)
-            and verdicts[here].label is None
-            and word_count(lines[here].text) <= 5
+            BARE_BY.fullmatch(lines[by_line].text)
+            and verdicts[name_line].label is None
+            and word_count(lines[name_line].text) <= 5
         ):
-            verdicts[here].label, verdicts[here].cue = "byline", "the name after a bare By"
+            verdicts[name_line].label = "byline"
+            verdicts[name_line].cue = "the name after a bare By"
     for pos in range(1, len(filled) - 1):
         here = verdicts[filled[pos]]
         if here.label is not None or here.body:
@@ -290,7 +418,9 @@ def _mark_main_text(
     free = [
         i
         for i, line in enumerate(lines)
-        if line.text and verdicts[i].label is None and verdicts[i].comment is None
+        if line.text
+        and verdicts[i].label is None
+        and verdicts[i].comment is None
         and not verdicts[i].body
     ]
     prose = [i for i in free if is_prose(lines[i].text)]
@@ -366,7 +496,9 @@ def _densest_run(
         gap = sum(
             1
             for j in range(prev + 1, index)
-            if lines[j].text and verdicts[j].comment is None and verdicts[j].label is None
+            if lines[j].text
+            and verdicts[j].comment is None
+            and verdicts[j].label is None
             and _is_link_like(lines[j].text)
         )
         if gap >= MAIN_TEXT_GAP_LINES:
