@@ -446,6 +446,8 @@ def _mark_main_text(
             continue
         inside = start <= i <= end
         outside_menu = (i < start and menu_before) or (i > end and menu_after)
+        if outside_menu and SENTENCE_END.search(lines[i].text):
+            outside_menu = False  # a sentence beside a menu is still a sentence
         if title_index is not None and i < title_index:
             outside_menu = True  # above the headline: the page's header
         if inside or not outside_menu:
