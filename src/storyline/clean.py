@@ -65,6 +65,7 @@ MENU_HEADLINE_SHARE = 0.6
 # prose too. Tuned on the
 # development templates (bench/dev/) and the even Scrapinghub items.
 LEXICON_MAX_WORDS = 30
+LEXICON_TINY_WORDS = 3
 LEXICON_SHORT_WORDS = 8
 LEXICON_SHORT_EVIDENCE = 2
 LEXICON_LONG_EVIDENCE = 3
@@ -184,8 +185,10 @@ def load_cues() -> Cues:
     )
     menu = frozenset(w.casefold() for w in table.get("menu", {}).get("words", []))
     lexicon_table = table.get("lexicon", {})
+    derived = resources.files("storyline").joinpath("data/lexicon_derived.toml")
+    derived_table = tomllib.loads(derived.read_text("utf-8")).get("lexicon", {})
     lexicon = tuple(
-        (label, frozenset(w.casefold() for w in words))
+        (label, frozenset(w.casefold() for w in [*words, *derived_table.get(label, [])]))
         for label, words in lexicon_table.items()
         if label != "self"
     )
@@ -241,7 +244,9 @@ def lexicon_label(text: str, words: int, cues: Cues) -> tuple[str | None, str]:
     addressed = bool(READER.search(text))
     ordering = bool(tokens) and tokens[0] in IMPERATIVES and not text.lstrip().startswith(QUOTES)
     evidence = total + 2 * self_hits + int(addressed) + int(ordering)
-    if words <= LEXICON_SHORT_WORDS and not is_prose(text):
+    if words <= LEXICON_TINY_WORDS and not is_prose(text):
+        needed = 1  # a button or a header: one page word is enough
+    elif words <= LEXICON_SHORT_WORDS and not is_prose(text):
         needed = LEXICON_SHORT_EVIDENCE
     elif self_hits and (addressed or ordering):
         needed = LEXICON_LONG_EVIDENCE
