@@ -37,6 +37,10 @@ WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 # items: lower article shares cost article lines, higher ones miss boilerplate.
 MIN_TEMPLATES = 2
 MAX_ARTICLE_SHARE = 0.002
+# ...and was used by at least MIN_WRITERS of the independent template writers
+# (files), so that the topic one writer chose for examples ("summit") is not
+# taken for a mark of boilerplate.
+MIN_WRITERS = 2
 MIN_KIND_SHARE = 0.6
 
 
@@ -44,12 +48,13 @@ def template_lines(raw: Any) -> list[str]:
     return list(raw["lines"]) if isinstance(raw, dict) else list(raw)
 
 
-def load_dev() -> dict[str, list[list[str]]]:
-    blocks: dict[str, list[list[str]]] = defaultdict(list)
+def load_dev() -> dict[str, list[tuple[str, list[str]]]]:
+    """Templates by kind, each with the name of the file (the writer) it came from."""
+    blocks: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for path in sorted(DEV.glob("*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         for kind in KINDS:
-            blocks[kind].extend(template_lines(t) for t in data.get(kind, []))
+            blocks[kind].extend((path.name, template_lines(t)) for t in data.get(kind, []))
     return blocks
 
 
@@ -70,11 +75,17 @@ def words_of(text: str) -> set[str]:
     return {w.casefold() for w in WORD.findall(placeholders)}
 
 
-def derive(blocks: dict[str, list[list[str]]], articles: list[str]) -> dict[str, list[str]]:
+def derive(
+    blocks: dict[str, list[tuple[str, list[str]]]], articles: list[str]
+) -> dict[str, list[str]]:
     per_kind: dict[str, Counter[str]] = {kind: Counter() for kind in KINDS}
+    writers: dict[str, dict[str, set[str]]] = {kind: defaultdict(set) for kind in KINDS}
     for kind, templates in blocks.items():
-        for template in templates:
-            per_kind[kind].update(words_of(" ".join(template)))
+        for source, template in templates:
+            words = words_of(" ".join(template))
+            per_kind[kind].update(words)
+            for word in words:
+                writers[kind][word].add(source)
     in_articles: Counter[str] = Counter()
     for line in articles:
         in_articles.update(words_of(line))
@@ -87,6 +98,7 @@ def derive(blocks: dict[str, list[list[str]]], articles: list[str]) -> dict[str,
             word
             for word, n in counter.items()
             if n >= MIN_TEMPLATES
+            and len(writers[kind][word]) >= MIN_WRITERS
             and n / total[word] >= MIN_KIND_SHARE
             and in_articles[word] / max(len(articles), 1) <= MAX_ARTICLE_SHARE
         )

@@ -65,7 +65,7 @@ MENU_HEADLINE_SHARE = 0.6
 # prose too. Tuned on the
 # development templates (bench/dev/) and the even Scrapinghub items.
 LEXICON_MAX_WORDS = 30
-LEXICON_TINY_WORDS = 3
+LEXICON_TINY_WORDS = 2
 LEXICON_SHORT_WORDS = 8
 LEXICON_SHORT_EVIDENCE = 2
 LEXICON_LONG_EVIDENCE = 3

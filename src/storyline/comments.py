@@ -114,8 +114,11 @@ def _split_items(
     lines: Sequence[Line], labels: Sequence[str | None], header: int, end: int
 ) -> CommentSection | None:
     region = [i for i in range(header + 1, end) if lines[i].text]
-    markers = [header] + [i for i in region if labels[i] == "comment_section"]
-    content = [i for i in region if labels[i] != "comment_section"]
+    # Author-and-time lines may carry a cue of their own ("2 hours ago"); they
+    # still open a comment, so they go to the splitter, not to the markers.
+    signed = {i for i in region if labels[i] == "comment_section" and _is_meta(lines[i].text)}
+    markers = [header] + [i for i in region if labels[i] == "comment_section" and i not in signed]
+    content = [i for i in region if labels[i] != "comment_section" or i in signed]
     numbered = _numbered_items(lines, content)
     if numbered:
         section = CommentSection(header, numbered, markers)
@@ -159,11 +162,7 @@ def _meta_items(
     lines: Sequence[Line], content: Sequence[int], markers: list[int]
 ) -> list[CommentItem]:
     """Items introduced by an author line and/or a time line."""
-    meta = {
-        i for i in content
-        if word_count(lines[i].text) <= MAX_META_WORDS and COMMENT_META.search(lines[i].text)
-        and not lines[i].text.rstrip().endswith((".", "!", "?"))
-    }
+    meta = {i for i in content if _is_meta(lines[i].text)}
     if len(meta) < 2:
         return []
     items: list[CommentItem] = []
@@ -189,6 +188,15 @@ def _meta_items(
         if items:
             items[-1].lines.append(i)
     return [item for item in items if item.lines]
+
+
+def _is_meta(text: str) -> bool:
+    """An author-and-time line: short, dated or "says:", not a sentence."""
+    return (
+        word_count(text) <= MAX_META_WORDS
+        and COMMENT_META.search(text) is not None
+        and not text.rstrip().endswith((".", "!", "?"))
+    )
 
 
 def _is_name(text: str) -> bool:
