@@ -38,6 +38,24 @@ from storyline.textstats import SENTENCE_END, Line, is_prose, split_lines, word_
 # Tuned on the even items of the Scrapinghub benchmark and the seeds.
 LONG_LINE_WORDS = 25
 
+# A navigation header has at most LIST_HEADER_WORDS words; the teasers listed
+# under it at most TEASER_MAX_WORDS (news headlines run 6-14 words).
+LIST_HEADER_WORDS = 5
+TEASER_MAX_WORDS = 18
+# Headers that open a list of links to other stories, in the languages of the cues.
+LIST_HEADER = regex.compile(
+    r"(related|recommended|most (read|popular|viewed|shared|commented)|popular|trending|"
+    r"latest|top stories|editor\W?s picks|read (also|more|next)|also read|see also|"
+    r"more (from|on|in|stories|news)|you (may|might) also like|further reading|"
+    r"les plus lus|[àa] lire aussi|lire aussi|meistgelesen|mehr zum thema|lesen sie auch|"
+    r"weitere artikel|lo m[áa]s le[íi]do|noticias relacionadas|te puede interesar|"
+    r"i pi[ùu] letti|leggi anche|najczęściej czytane|czytaj (także|też)|"
+    r"самое читаемое|читайте также|leia também|baca juga|read also)\b[^.!?]{0,40}:?\Z",
+    regex.I,
+)
+# Teaser lists hold a handful of links; a longer run is the article's own list.
+LIST_MAX_TEASERS = 5
+
 # Short lines (at most this many words) between two lines of one label take it.
 SANDWICH_MAX_WORDS = 8
 
@@ -274,6 +292,7 @@ def clean_text(text: str, cues: Cues | None = None) -> Cleaned:
         _apply_comment_section(section, lines, verdicts)
 
     _fill_between(lines, verdicts)
+    _fill_lists(lines, verdicts)
     _fill_blocks(lines, verdicts)
     title_index = _mark_main_text(lines, verdicts, cues.menu_words)
     title = lines[title_index].text if title_index is not None else None
@@ -383,6 +402,42 @@ def _fill_between(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
             and words <= SANDWICH_MAX_WORDS
         ):
             here.label, here.cue = before.label, "between two lines of this kind"
+
+
+def _fill_lists(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
+    """The teasers listed under a navigation header ("Most read", "Related") are navigation.
+
+    A header is a short labelled line that is not a sentence; the list runs on
+    while lines stay teaser-sized and unpunctuated, and stops at the first
+    sentence, so the article's next paragraph is never taken.
+    """
+    filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
+    for pos, index in enumerate(filled):
+        verdict = verdicts[index]
+        text = lines[index].text
+        if verdict.label != "navigation" or word_count(text) > LIST_HEADER_WORDS:
+            continue
+        if not LIST_HEADER.match(text):
+            continue
+        taken = 0
+        for following in filled[pos + 1 :]:
+            here = verdicts[following]
+            if taken >= LIST_MAX_TEASERS:
+                break
+            if here.label is not None or here.body:
+                if here.label == "navigation":
+                    continue
+                break
+            if not _teaser_like(lines[following].text):
+                break
+            here.label, here.cue = "navigation", "listed under a navigation header"
+            taken += 1
+
+
+def _teaser_like(text: str) -> bool:
+    """A headline of another story: short, and not ended like a sentence."""
+    stripped = text.rstrip()
+    return word_count(stripped) <= TEASER_MAX_WORDS and not stripped.endswith((".", ";", ","))
 
 
 def _fill_blocks(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
