@@ -83,6 +83,7 @@ MENU_HEADLINE_SHARE = 0.6
 # prose too. Tuned on the
 # development templates (bench/dev/) and the even Scrapinghub items.
 LEXICON_MAX_WORDS = 30
+LEXICON_CUE = "page-and-reader words"
 LEXICON_TINY_WORDS = 2
 LEXICON_SHORT_WORDS = 8
 LEXICON_SHORT_EVIDENCE = 2
@@ -178,6 +179,8 @@ class Cues:
     menu_words: frozenset[str] = frozenset()
     lexicon: tuple[tuple[str, frozenset[str]], ...] = ()
     self_phrases: tuple[str, ...] = ()
+    # Words derived from the development templates (bench/lexicon.py).
+    derived: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def _compile(pattern: str, whole: bool) -> regex.Pattern[str]:
@@ -206,12 +209,21 @@ def load_cues() -> Cues:
     derived = resources.files("storyline").joinpath("data/lexicon_derived.toml")
     derived_table = tomllib.loads(derived.read_text("utf-8")).get("lexicon", {})
     lexicon = tuple(
-        (label, frozenset(w.casefold() for w in [*words, *derived_table.get(label, [])]))
+        (label, frozenset(w.casefold() for w in words))
         for label, words in lexicon_table.items()
         if label != "self"
     )
+    derived_lexicon = tuple(
+        (label, frozenset(w.casefold() for w in words)) for label, words in derived_table.items()
+    )
     self_phrases = tuple(p.casefold() for p in lexicon_table.get("self", []))
-    return Cues(sets=sets, menu_words=menu, lexicon=lexicon, self_phrases=self_phrases)
+    return Cues(
+        sets=sets,
+        menu_words=menu,
+        lexicon=lexicon,
+        self_phrases=self_phrases,
+        derived=derived_lexicon,
+    )
 
 
 @dataclass(slots=True)
@@ -254,14 +266,18 @@ def lexicon_label(text: str, words: int, cues: Cues) -> tuple[str | None, str]:
         return None, ""
     tokens = [t.casefold() for t in WORD_RE.findall(text)]
     lowered = text.casefold()
-    hits = [(label, sum(1 for t in tokens if t in vocab)) for label, vocab in cues.lexicon]
-    total = sum(n for _, n in hits)
+    hand = {label: sum(1 for t in tokens if t in vocab) for label, vocab in cues.lexicon}
+    derived = {label: sum(1 for t in tokens if t in vocab) for label, vocab in cues.derived}
+    total = sum(hand.values())
+    weak = sum(derived.values())
     self_hits = sum(1 for phrase in cues.self_phrases if phrase in lowered)
-    if total == 0 and self_hits == 0:
+    if total == 0 and self_hits == 0 and weak == 0:
         return None, ""
     addressed = bool(READER.search(text))
     ordering = bool(tokens) and tokens[0] in IMPERATIVES and not text.lstrip().startswith(QUOTES)
-    evidence = total + 2 * self_hits + int(addressed) + int(ordering)
+    evidence = total + weak + 2 * self_hits + int(addressed) + int(ordering)
+    hits = [(label, hand.get(label, 0) + derived.get(label, 0)) for label in {*hand, *derived}]
+    hits.sort(key=lambda item: (-item[1], item[0]))
     if words <= LEXICON_TINY_WORDS and not is_prose(text):
         needed = 1  # a button or a header: one page word is enough
     elif words <= LEXICON_SHORT_WORDS and not is_prose(text):
@@ -272,9 +288,8 @@ def lexicon_label(text: str, words: int, cues: Cues) -> tuple[str | None, str]:
         return None, ""
     if evidence < needed:
         return None, ""
-    best = max(hits, key=lambda item: item[1])
-    label = best[0] if best[1] else "navigation"
-    return label, f"page-and-reader words (evidence {evidence})"
+    label = hits[0][0] if hits and hits[0][1] else "navigation"
+    return label, f"{LEXICON_CUE} (evidence {evidence})"
 
 
 def clean_text(text: str, cues: Cues | None = None) -> Cleaned:
@@ -475,6 +490,7 @@ def _mark_main_text(
     its outside lines; a whole page dumped to text loses its menus and footers.
     Returns the index of the title line, or None when the text has no headline.
     """
+    _free_weak_headline(lines, verdicts)
     free = [
         i
         for i, line in enumerate(lines)
@@ -515,6 +531,19 @@ def _mark_main_text(
         else:
             verdicts[i].label, verdicts[i].cue = "navigation", "menu outside the main text"
     return title_index
+
+
+def _free_weak_headline(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
+    """A text's first line, if headline-shaped, is its title even when its words
+    look like page furniture ("Archived first page headline"): the lexicon is weak
+    evidence and the first line is the headline's usual place.
+    """
+    first = next((i for i, line in enumerate(lines) if line.text), None)
+    if first is None:
+        return
+    verdict = verdicts[first]
+    if verdict.cue.startswith(LEXICON_CUE) and _looks_like_headline(lines[first].text):
+        verdict.label, verdict.cue = None, ""
 
 
 def _is_link_like(text: str) -> bool:
