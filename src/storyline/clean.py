@@ -158,6 +158,12 @@ IMPERATIVES = frozenset(
         "opt",
     ]
 )
+TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
+SELF_REFERENCE = regex.compile(
+    r"\b(this|our) (article|story|site|website|page|post|content|material|newsletter|"
+    r"publication|report|piece|video|release|text)\b",
+    regex.I,
+)
 ADDRESS = regex.compile(r"\b(we|our|us)\b.*\b(you|your)\b|\b(you|your)\b.*\b(we|our|us)\b", regex.I)
 
 
@@ -238,21 +244,36 @@ class LineLabel:
     extra: list[SetAside] = field(default_factory=list)
 
 
-def cue_label(text: str, cues: Cues) -> tuple[str | None, str]:
-    """The label a line's own words give it, and the cue that fired."""
+def cue_label(text: str, cues: Cues, lexicon: bool = True) -> tuple[str | None, str]:
+    """The label a line's own words give it, and the cue that fired.
+
+    Table rows ("| 1 | Kyle Busch | 5040 |") are content, never a menu.
+    `lexicon=False` leaves out the weak page-and-reader evidence, for text an
+    extractor has already cleaned.
+    """
+    if TABLE_ROW.match(text):
+        return None, ""
     words = word_count(text)
     stripped = text.strip(" \t*•·-–—>|")
     for cue_set in cues.sets:
-        for pattern in cue_set.lines:
-            if words <= cue_set.max_words and pattern.match(stripped):
-                return cue_set.label, pattern.pattern[:60]
-    for cue_set in cues.sets:
-        hits = [p for p in cue_set.phrases if p.search(text)]
-        if not hits:
+        if words > cue_set.max_words:
             continue
-        if words < LONG_LINE_WORDS or len(hits) >= 2 or ADDRESS.search(text):
-            return cue_set.label, hits[0].pattern[:60]
-    return lexicon_label(text, words, cues)
+        for pattern in cue_set.lines:
+            if pattern.match(stripped):
+                return cue_set.label, pattern.pattern[:60]
+    # A paragraph of prose is only boilerplate when it speaks to the reader or of
+    # the page itself; checking that first spares most lines a hundred searches.
+    addressed = ADDRESS.search(text) is not None
+    if words >= LONG_LINE_WORDS and not (addressed or SELF_REFERENCE.search(text)):
+        return None, ""
+    for cue_set in cues.sets:
+        hits = 0
+        for pattern in cue_set.phrases:
+            if pattern.search(text):
+                hits += 1
+                if words < LONG_LINE_WORDS or hits >= 2 or addressed:
+                    return cue_set.label, pattern.pattern[:60]
+    return lexicon_label(text, words, cues) if lexicon else (None, "")
 
 
 def lexicon_label(text: str, words: int, cues: Cues) -> tuple[str | None, str]:
@@ -326,7 +347,7 @@ def clean_extracted(text: str, title: str | None, cues: Cues | None = None) -> C
     verdicts = [LineLabel() for _ in lines]
     for line, verdict in zip(lines, verdicts, strict=True):
         if line.text:
-            verdict.label, verdict.cue = cue_label(line.text, cues)
+            verdict.label, verdict.cue = cue_label(line.text, cues, lexicon=False)
     section = find_comment_section(lines, [v.label for v in verdicts])
     if section is not None:
         _apply_comment_section(section, lines, verdicts)
