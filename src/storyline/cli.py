@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,11 +16,20 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from storyline import __version__
-from storyline.dossier import render_dossier
+from storyline.dossier import render_dossier, story_views
 from storyline.errors import StorylineError
-from storyline.export import article_json, hit_json, rejection_json, report_json
+from storyline.export import (
+    article_json,
+    copy_group_json,
+    event_json,
+    hit_json,
+    rejection_json,
+    report_json,
+    stories_json,
+    stories_report_json,
+)
 from storyline.ingest import discover
-from storyline.pipeline import IngestReport, ingest_paths
+from storyline.pipeline import IngestReport, StoriesReport, build_stories, ingest_paths
 from storyline.store import ENV_DB, Store, default_db_path
 
 app = typer.Typer(
@@ -113,15 +122,135 @@ def ingest(
     db: DbOption = None,
     encoding: Annotated[str | None, typer.Option(help="Force a text encoding.")] = None,
     strict: Annotated[bool, typer.Option(help="Stop at the first bad input.")] = False,
+    build: Annotated[bool, typer.Option(help="Then find copies and cluster stories.")] = True,
     as_json: JsonOption = False,
 ) -> None:
     """Ingest articles: .txt .md .html .json .jsonl .warc(.gz) RSS/Atom, and .gz of these."""
     with _open(db) as store:
         report = _run_ingest(paths, store, encoding, strict, quiet=as_json)
+        stories = _guard(lambda: build_stories(store)) if build else None
     if as_json:
-        _print_json(report_json(report))
+        result = report_json(report)
+        if stories is not None:
+            result["stories"] = stories_report_json(stories)
+        _print_json(result)
     else:
         _print_report(report)
+        if stories is not None:
+            out.print(stories.summary())
+
+
+@app.command("build")
+def build_command(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Find copies and cluster articles into events and storylines (ingest does this too)."""
+    with _open(db) as store:
+        stories: StoriesReport = _guard(lambda: build_stories(store))
+    if as_json:
+        _print_json(stories_report_json(stories))
+    else:
+        out.print(stories.summary())
+
+
+@app.command()
+def copies(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Copy groups: each original with its reposts, excerpts, edits and rewrites."""
+    with _open(db) as store:
+        groups = store.copy_groups()
+        titles = {s.id: (s.title, s.outlet, s.published.date) for s in store.summaries()}
+    if as_json:
+        _print_json([copy_group_json(g) for g in groups])
+        return
+    for group in groups:
+        title, outlet, date = titles.get(group.original, (None, None, None))
+        out.print(f"[bold]{group.original}[/] original: {escape(title or '(untitled)')} "
+                  f"[dim]({escape(outlet or 'outlet unknown')}, {date or 'undated'})[/]")
+        for link in group.members:
+            t, o, d = titles.get(link.article_id, (None, None, None))
+            passage = link.evidence[0].text if link.evidence else ""
+            out.print(f"  {link.relation:<11} {link.similarity:.2f} {link.article_id} "
+                      f"{escape(t or '(untitled)')} [dim]({escape(o or 'outlet unknown')}, "
+                      f"{d or 'undated'})[/]")
+            if passage:
+                out.print(f"      [dim]shared: “{escape(passage[:100])}”[/]")
+    out.print(f"{len(groups)} copy groups, {sum(len(g.members) for g in groups)} copies")
+
+
+@app.command()
+def stories(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """Storylines and their events, with article counts by outlet and language."""
+    with _open(db) as store:
+        storylines, events = store.storylines(), store.events()
+        rows = {s.id: s for s in store.summaries()}
+    if as_json:
+        _print_json(stories_json(storylines, events))
+        return
+    by_id = {e.id: e for e in events}
+    for storyline in storylines:
+        out.print(f"[bold]{storyline.id}[/] {escape(storyline.label)}")
+        for event_id in storyline.event_ids:
+            event = by_id.get(event_id)
+            if event is None:
+                continue
+            outlets = _tally(rows[a].outlet or "unknown" for a in event.article_ids if a in rows)
+            languages = _tally(rows[a].language or "?" for a in event.article_ids if a in rows)
+            out.print(f"  {event.date or 'undated':<10} {escape(event.label)} "
+                      f"[dim]({len(event.article_ids)} articles; {escape(outlets)}; "
+                      f"{languages})[/]")
+    out.print(f"{len(storylines)} storylines, {len(events)} events")
+
+
+def _tally(values: Iterable[str]) -> str:
+    counts: dict[str, int] = {}
+    for value in values:
+        counts[value] = counts.get(value, 0) + 1
+    return ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+@app.command()
+def story(
+    story_id: Annotated[str, typer.Argument(metavar="ID", help="Storyline or event id.")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """One storyline (or event): its events in time order with their articles and copies."""
+    with _open(db) as store:
+        storylines, events = store.storylines(), store.events()
+        rows = {s.id: s for s in store.summaries()}
+        groups = store.copy_groups()
+    chosen = [s for s in storylines if s.id.startswith(story_id)]
+    by_id = {e.id: e for e in events}
+    if not chosen:
+        matching = [e for e in events if e.id.startswith(story_id)]
+        if not matching:
+            err.print(f"[bold red]error:[/] no storyline or event {escape(story_id)!r}; "
+                      "list them with `storyline stories`")
+            raise typer.Exit(2)
+        if as_json:
+            _print_json(event_json(matching[0]))
+            return
+        selected = [matching[0]]
+        title = f"event {matching[0].id}"
+    else:
+        if as_json:
+            _print_json(stories_json(chosen[:1], events)[0])
+            return
+        selected = [by_id[e] for e in chosen[0].event_ids if e in by_id]
+        title = f"{chosen[0].id} {chosen[0].label}"
+    copy_of = {link.article_id: (g.original, link.relation) for g in groups for link in g.members}
+    out.print(f"[bold]{escape(title)}[/]")
+    for event in selected:
+        out.print(f"\n[bold]{event.date or 'undated'}[/] {escape(event.label)} [dim]{event.id}[/]")
+        for article_id in event.article_ids:
+            row = rows.get(article_id)
+            if row is None:
+                continue
+            lineage = ""
+            if article_id in copy_of:
+                original, relation = copy_of[article_id]
+                lineage = f" [yellow]{relation} of {original}[/]"
+            out.print(f"  {article_id} {escape(row.title or '(untitled)')} "
+                      f"[dim]({escape(row.outlet or 'outlet unknown')}, {row.language or '?'}, "
+                      f"{row.published.date or 'undated'})[/]{lineage}")
 
 
 @app.command()
@@ -218,9 +347,15 @@ def dossier(
 ) -> None:
     """Write the dossier: one self-contained HTML file."""
     with _open(db) as store:
-        html = render_dossier(store.articles(), store.rejections())
+        html = _dossier_html(store, "storyline dossier")
     output.write_text(html, encoding="utf-8")
     out.print(f"wrote {output}")
+
+
+def _dossier_html(store: Store, title: str) -> str:
+    articles_ = store.articles()
+    views = story_views(store.storylines(), store.events(), store.copy_groups(), articles_)
+    return render_dossier(articles_, store.rejections(), title=title, storylines=views)
 
 
 def find_demo_corpus() -> Path | None:
@@ -252,9 +387,11 @@ def demo(
     with _open(db) as store:
         report = _run_ingest([source], store, None, False, quiet=False)
         _print_report(report)
+        stories_report = _guard(lambda: build_stories(store))
+        out.print(stories_report.summary())
         articles_ = store.articles()
         rows = store.summaries()
-        html = render_dossier(articles_, store.rejections(), title="storyline demo dossier")
+        html = _dossier_html(store, "storyline demo dossier")
     dossier_path = output / "dossier.html"
     dossier_path.write_text(html, encoding="utf-8")
     table = Table(title="Sample corpus", header_style="bold")

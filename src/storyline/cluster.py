@@ -1,26 +1,34 @@
 """Cluster: articles into events, events into storylines, online and incrementally.
 
 An *event* is one happening over a few days at most; a *storyline* is the same
-question developing over months or years. Assignment follows Miranda et al.
-2018, "Multilingual Clustering of Streaming News" (EMNLP), without the learned
-ranker: each article becomes one sparse TF-IDF vector made of weighted, unit-length
+question developing over months or years.
+
+Representation, after Miranda et al. 2018, "Multilingual Clustering of Streaming
+News" (EMNLP): each article is one sparse TF-IDF vector made of weighted unit-length
 parts (body words, title words, and language-independent entity proxies:
-capitalised token sequences, numbers, explicit dates), with document frequencies
-updated online. An article joins the event whose centroid is most similar, the
-similarity decayed by the days between the article and the event's span, when
-that score reaches `event_threshold`; otherwise it opens a new event. After a join,
-the grown event may absorb one neighbour it now resembles (`merge_threshold`),
-which undoes most of what the arrival order did. Articles without a date are
-compared on content alone.
+capitalised token sequences, numbers, and the years and dates the text states),
+with document frequencies updated online. Two articles' similarity is their
+cosine, halved every `half_life_days` between their dates (no decay when either
+is undated).
+
+Assignment is average link, kept up online. An event's centroid is the sum of its
+members' vectors, so one dot product gives an article's mean similarity to the
+members. A new article finds the events it scores at least `pool_floor` against;
+those events' articles and the new one are then re-clustered by average link,
+stopping at `event_threshold`. This local repair can merge two events the new
+article bridges and split an event an early, unlucky join had mixed, so the result
+depends little on arrival order and stays close to batch average link. An event
+too large to re-cluster cheaply is joined (or not) on its centroid score alone.
 
 Storylines are derived on demand: events in time order are chained by the same
-centroid rule at a coarser threshold and without time decay, so a question that
-comes back years later joins its storyline.
+rule at a coarser threshold and without time decay, so a question that comes back
+years later joins its storyline.
 
-Copies (the caller says which article each copy is of) join their original's
-event and add nothing to its centroid, label or date: they are not independent
-evidence. Ids are stable: an event is named after the first article added to it,
-a storyline after its earliest-added event.
+Copies (the caller says which article each copy is of) follow their original into
+its event and add nothing to its centroid, label or date: they are not independent
+evidence. Ids are stable: an event is named after the first article added to it
+and keeps its name while it keeps most of its articles; a storyline is named after
+its earliest-added event.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ import math
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -46,30 +54,40 @@ class ClusterSettings:
     """Named thresholds and weights of the clustering.
 
     Defaults were tuned together by `python bench/clustering.py --tune`: a grid
-    search maximising the mean of event pairwise F1 on the ECB+ dev and train
-    topics (all but 36-45) and on the Gun Violence Archive 2013-2014 stream;
-    the ECB+ test topics and GVA 2015-2017 were not looked at while tuning.
+    search on the ECB+ dev and train topics (all but 36-45) and on the Gun Violence
+    Archive 2013-2014 stream; the ECB+ test topics and GVA 2015-2017 were not used.
     """
 
-    # Score an article needs against an event's centroid to join it.
-    event_threshold: float = 0.30
-    # Score two events' centroids need after a join for the two to merge.
-    merge_threshold: float = 0.45
-    # Weight of each part of the vector, relative to body words (1.0).
+    # Mean similarity (average link) an article needs to its event's articles.
+    event_threshold: float = 0.14
+    # Events an article scores at least this against are re-clustered with it.
+    pool_floor: float = 0.03
+    # At most this many events and articles are re-clustered at a time.
+    pool_events: int = 4
+    pool_size: int = 60
+    # Weight of each part of an article's vector, relative to body words (1.0).
     title_weight: float = 0.6
-    entity_weight: float = 1.2
-    # The score halves every this many days between an article and an event's span.
-    half_life_days: float = 7.0
-    # Events whose span ends further away than this are not candidates at all.
+    name_weight: float = 1.5
+    number_weight: float = 1.0
+    time_weight: float = 1.0
+    # A part weighs fully from this many terms up, less below: one shared year or
+    # number must not count like a whole part.
+    full_part_terms: int = 3
+    # IDF is raised to this power: squared, it stresses the rare names and words that
+    # tell one event from another of the same story.
+    idf_power: float = 2.0
+    # Similarity halves every this many days between two articles' dates.
+    half_life_days: float = 15.0
+    # Events dated further away than this from an article are not candidates at all.
     event_window_days: int = 60
-    # Score an event's centroid needs against a storyline's to join it.
-    storyline_threshold: float = 0.20
-    # Entity parts count this much in storylines (events of one storyline differ in actors).
-    storyline_entity_scale: float = 1.0
+    # Mean similarity an event needs to a storyline's events to join it, and the IDF
+    # power storylines weigh with: flatter, as a story's events share its common words.
+    storyline_threshold: float = 0.18
+    storyline_idf_power: float = 1.0
     # Words are cut to this many characters: a crude, language-independent stemmer (0: off).
     stem_prefix: int = 7
     # Sizes: terms kept per article vector and per centroid, and terms looked up.
-    doc_terms: int = 80
+    doc_terms: int = 100
     centroid_terms: int = 150
     query_terms: int = 20
     index_terms: int = 30
@@ -89,7 +107,7 @@ class ClusterDoc:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """One happening: its label, date (with evidence) and member articles, first added first."""
+    """One happening: its label, date (with evidence) and articles, first added first."""
 
     id: str
     label: str
@@ -112,6 +130,9 @@ class Storyline:
 TOKEN = regex.compile(r"\w+")
 CAPITALISED = regex.compile(r"\p{Lu}[\p{L}\p{M}'’]*\Z")
 NUMBER = regex.compile(r"\d{2,}\Z")
+YEAR = regex.compile(r"(?:19|20)\d\d\Z")
+# Codes mixing capitals and digits name things too: models, flights, laws (Q10, MH17).
+CODE = regex.compile(r"(?=\w*\d)(?=\w*\p{Lu})[\p{L}\d]{2,}\Z")
 # Between two capitalised tokens of one name only spaces, hyphens or apostrophes.
 NAME_GAP = regex.compile(r"[ \t\u00a0\-‐'’.]{1,2}\Z")
 SENTENCE_START = regex.compile(r"(?:^|[.!?…:;\"“”«»\n]\s*|\n\s*[-*•]?\s*)\Z")
@@ -139,14 +160,20 @@ MONTHS: dict[str, int] = {
     for name in names
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
 EXPLICIT_DATES = (
-    regex.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<num>\d\d)-(?P<day>\d\d)\b"),
-    regex.compile(rf"(?i)\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>(?:19|20)\d\d)\b"),
-    regex.compile(rf"(?i)\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}\s+(?P<year>(?:19|20)\d\d)\b"),
+    regex.compile(rf"\b{_YEAR}-(?P<num>\d\d)-(?P<day>\d\d)\b"),
+    regex.compile(rf"(?i)\b{_MONTH}\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
+    regex.compile(rf"(?i)\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR}\b"),
 )
 
-# How many of an article's entity phrases and places feed its event's label.
-LABEL_PHRASES_PER_DOC = 12
+# Every article's vector is weighed again with the current IDF each time the pile has
+# grown this many times over since the last time: vectors weighed when few articles
+# were in overrate common words. Doubling keeps the cost at about one extra weighing
+# per article.
+REWEIGH_GROWTH = 2
+# How many of an article's names feed its event's label, and how many the label shows.
+LABEL_NAMES_PER_DOC = 12
 LABEL_ACTORS = 3
 # An event's date is the earliest publication date no further than this many days
 # before the median one, so one early outlier (a preview, a wrong date) does not decide.
@@ -158,24 +185,22 @@ class Features:
     """Term counts of one article by part, plus what its event's label and date need."""
 
     words: Counter[str]
-    title: Counter[str]
-    entities: Counter[str]
-    names: dict[str, str]  # entity key -> its form in the text, for labels
+    title: Counter[str]  # "t:" title words
+    names: Counter[str]  # "e:" name tokens and "p:" whole names of two tokens or more
+    numbers: Counter[str]  # "n:" numbers other than years
+    times: Counter[str]  # "y:" years and "d:" full dates the text states
+    forms: dict[str, str]  # name as a key -> as written, for labels
     places: Counter[str]
     mentioned: tuple[tuple[str, str], ...]  # (ISO date, expression as written)
 
 
-def _stem(token: str, prefix: int) -> str:
-    return token[:prefix] if prefix > 0 else token
-
-
-def _word_counts(text: str, prefix: int) -> Counter[str]:
+def _word_counts(text: str, prefix: int, mark: str = "") -> Counter[str]:
     stop = stopwords()
     counts: Counter[str] = Counter()
     for match in TOKEN.finditer(text):
         token = match.group().casefold()
         if len(token) > 1 and token not in stop and not token.isdigit():
-            counts[_stem(token, prefix)] += 1
+            counts[mark + (token[:prefix] if prefix > 0 else token)] += 1
     return counts
 
 
@@ -185,16 +210,15 @@ def _name_runs(text: str) -> Iterator[tuple[list[str], int]]:
     start = end = 0
     for match in TOKEN.finditer(text):
         token = match.group()
-        if CAPITALISED.match(token) and (not run or NAME_GAP.match(text[end : match.start()])):
-            if not run:
-                start = match.start()
+        capitalised = CAPITALISED.match(token) is not None
+        if capitalised and run and NAME_GAP.match(text[end : match.start()]):
             run.append(token)
             end = match.end()
             continue
         if run:
             yield run, start
             run = []
-        if CAPITALISED.match(token):
+        if capitalised:
             run, start, end = [token], match.start(), match.end()
     if run:
         yield run, start
@@ -206,8 +230,8 @@ def _is_title_case(title: str) -> bool:
     return len(tokens) >= 3 and capitalised >= 0.6 * len(tokens)
 
 
-def _entities(text: str, into: Features) -> None:
-    """Capitalised sequences (names and places, in any cased script), numbers and dates."""
+def _add_names(text: str, features: Features) -> None:
+    """Capitalised sequences: names and places, in any script that has case."""
     stop = stopwords()
     lowered = {t for t in TOKEN.findall(text) if t.islower()}
     for run, start in _name_runs(text):
@@ -221,18 +245,25 @@ def _entities(text: str, into: Features) -> None:
         if not run:
             continue
         keys = [t.casefold() for t in run]
-        for key in keys:
-            into.entities["e:" + key] += 1
+        features.names.update("e:" + key for key in keys)
         phrase = " ".join(keys)
         if len(keys) > 1:
-            into.entities["p:" + phrase] += 1
-        into.names.setdefault(phrase, " ".join(run))
+            features.names["p:" + phrase] += 1
+        features.forms.setdefault(phrase, " ".join(run))
         before = text[max(0, start - 4) : start].split()
         if before and before[-1].casefold() in PLACE_PREPOSITIONS and phrase not in MONTHS:
-            into.places[phrase] += 1
+            features.places[phrase] += 1
+
+
+def _add_numbers(text: str, features: Features) -> None:
     for match in TOKEN.finditer(text):
-        if NUMBER.match(match.group()):
-            into.entities["n:" + match.group().lstrip("0")] += 1
+        token = match.group()
+        if YEAR.match(token):
+            features.times["y:" + token] += 1
+        elif NUMBER.match(token):
+            features.numbers["n:" + token.lstrip("0")] += 1
+        elif CODE.match(token):
+            features.names["e:" + token.casefold()] += 1
 
 
 def _explicit_dates(text: str) -> list[tuple[str, str]]:
@@ -250,22 +281,27 @@ def _explicit_dates(text: str) -> list[tuple[str, str]]:
 
 
 def extract_features(doc: ClusterDoc, settings: ClusterSettings) -> Features:
-    """The terms of one article: body words, title words, entities, places and dates."""
-    features = Features(Counter(), Counter(), Counter(), {}, Counter(), ())
-    features.words.update(_word_counts(doc.body, settings.stem_prefix))
-    if doc.title:
-        features.title.update(_word_counts(doc.title, settings.stem_prefix))
-        if not _is_title_case(doc.title):
-            _entities(doc.title, features)
-    _entities(doc.body, features)
+    """The terms of one article: words, title words, names, numbers, years and dates."""
+    features = Features(
+        words=_word_counts(doc.body, settings.stem_prefix),
+        title=_word_counts(doc.title or "", settings.stem_prefix, "t:"),
+        names=Counter(), numbers=Counter(), times=Counter(), forms={}, places=Counter(),
+        mentioned=tuple(_explicit_dates(f"{doc.title or ''}\n{doc.body}")),
+    )
+    # A headline in title case capitalises every word: its names cannot be told apart.
+    if doc.title and not _is_title_case(doc.title):
+        _add_names(doc.title, features)
+        _add_numbers(doc.title, features)
+    _add_names(doc.body, features)
+    _add_numbers(doc.body, features)
     dateline = DATELINE.match(doc.body)
     if dateline:
         features.places[" ".join(dateline.group(1).casefold().split())] += 2
-    mentioned = _explicit_dates(f"{doc.title or ''}\n{doc.body}")
-    for iso, _ in mentioned:
-        features.entities["d:" + iso] += 1
-    return Features(features.words, features.title, features.entities, features.names,
-                    features.places, tuple(mentioned))
+    features.times.update("d:" + iso for iso, _ in features.mentioned)
+    if doc.date and _day(doc.date) is not None:
+        # A dated article's own year says nothing its date does not say better.
+        features.times.pop("y:" + doc.date[:4], None)
+    return features
 
 
 # --------------------------------------------------------------------------- vectors
@@ -285,6 +321,19 @@ def _top(vector: Mapping[str, float], size: int) -> Vector:
     return dict(sorted(vector.items(), key=lambda item: (-item[1], item[0]))[:size])
 
 
+def _heaviest(terms: Sequence[str], weights: Sequence[float], size: int) -> list[str]:
+    order = sorted(range(len(terms)), key=lambda i: (-weights[i], terms[i]))
+    return [terms[i] for i in order[:size]]
+
+
+# The part of the vector each term prefix belongs to; unprefixed terms are words.
+PARTS = {"t": "title", "e": "names", "p": "names", "n": "numbers", "y": "times", "d": "times"}
+
+
+def _part(term: str) -> str:
+    return PARTS[term[0]] if term[1:2] == ":" else "words"
+
+
 def _day(value: str | None) -> int | None:
     """Day number of an ISO date (time of day ignored); None when absent or unreadable."""
     if not value:
@@ -299,79 +348,116 @@ def _iso(day: int) -> str:
     return date.fromordinal(day).isoformat()
 
 
-def _gap(day: int | None, lo: int | None, hi: int | None) -> int | None:
-    """Days between a date and a span; None when either is undated (time decay off)."""
-    if day is None or lo is None or hi is None:
-        return None
-    return max(0, lo - day, day - hi)
+def _gap(a: float | None, b: float | None) -> float | None:
+    """Days between two dates; None when either is undated."""
+    return None if a is None or b is None else abs(a - b)
 
 
-def _span_gap(a_lo: int | None, a_hi: int | None, b_lo: int | None, b_hi: int | None) -> int | None:
-    if a_lo is None or a_hi is None or b_lo is None or b_hi is None:
-        return None
-    return max(0, b_lo - a_hi, a_lo - b_hi)
+def _time_factor(a: float | None, b: float | None, settings: ClusterSettings) -> float:
+    """What two dates' distance does to a similarity: nothing when either is undated."""
+    gap = _gap(a, b)
+    return 1.0 if not gap else float(0.5 ** (gap / settings.half_life_days))
+
+
+@dataclass(slots=True)
+class _Doc:
+    """What clustering keeps of an article: its vector, date and label material."""
+
+    id: str
+    seq: int  # arrival order
+    day: int | None
+    terms: tuple[str, ...]
+    tfs: array[float]  # 1 + log(term count), for re-weighing as the IDF changes
+    names: tuple[tuple[str, str], ...]  # (key, form) of its most telling names
+    places: tuple[str, ...]
+    mentioned: tuple[tuple[str, str], ...]  # (ISO date, expression)
+    copies: list[tuple[int, str]] = field(default_factory=list)  # (seq, id)
+    weights: array[float] = field(default_factory=lambda: array("d"))
+
+    def vector(self) -> Vector:
+        return dict(zip(self.terms, self.weights, strict=True))
 
 
 @dataclass(slots=True)
 class _Event:
-    """An event while it grows. The centroid is the sum of its members' unit vectors."""
+    """An event while it grows. Its centroid is the sum of its members' vectors, kept as
+    parallel arrays (a third of the memory of a dict of floats)."""
 
     id: str
-    seq: int
-    members: list[str]
-    copies: set[str]
+    seq: int  # arrival order of its earliest article
+    members: list[str]  # independent articles, in arrival order
     terms: tuple[str, ...] = ()
     weights: array[float] = field(default_factory=lambda: array("d"))
-    norm: float = 0.0
-    size: int = 0  # independent members
-    lo: int | None = None
-    hi: int | None = None
-    dated: list[tuple[int, str]] = field(default_factory=list)  # (day, article id)
-    phrases: dict[str, list[Any]] = field(default_factory=dict)  # key -> [count, form]
-    places: Counter[str] = field(default_factory=Counter)
-    mentioned: list[tuple[str, str, str]] = field(default_factory=list)  # (iso, id, text)
+    day: float | None = None  # mean date of its dated articles
 
-    def centroid(self) -> Vector:
-        return dict(zip(self.terms, self.weights, strict=True))
+    @property
+    def size(self) -> int:
+        return len(self.members)
 
-    def set_centroid(self, centroid: Mapping[str, float], size: int) -> None:
-        kept = _top(centroid, size)
-        self.terms = tuple(sys.intern(t) for t in kept)
-        self.weights = array("d", kept.values())
-        self.norm = math.sqrt(sum(w * w for w in self.weights))
+    def dot(self, vector: Mapping[str, float]) -> float:
+        get = vector.get
+        return sum(w * get(t, 0.0) for t, w in zip(self.terms, self.weights, strict=True))
 
-    def similarity(self, unit: Mapping[str, float]) -> float:
-        if self.norm == 0:
-            return 0.0
-        get = unit.get
-        return sum(w * get(t, 0.0) for t, w in zip(self.terms, self.weights, strict=True)) / (
-            self.norm
+
+def _summed(docs: Sequence[_Doc], size: int) -> tuple[tuple[str, ...], array[float]]:
+    """The heaviest `size` terms of the sum of the docs' vectors."""
+    if len(docs) == 1:
+        return docs[0].terms, docs[0].weights  # shared: never changed in place
+    total: Vector = {}
+    for doc in docs:
+        for term, weight in zip(doc.terms, doc.weights, strict=True):
+            total[term] = total.get(term, 0.0) + weight
+    kept = _top(total, size)
+    return tuple(kept), array("d", kept.values())
+
+
+def _mean_day(docs: Iterable[_Doc]) -> float | None:
+    days = [d.day for d in docs if d.day is not None]
+    return sum(days) / len(days) if days else None
+
+
+def average_link(similarity: Sequence[Sequence[float]], threshold: float) -> list[list[int]]:
+    """Groups of indices by agglomerative average link, merging while the best pair of
+    groups has a mean pairwise similarity of at least `threshold`."""
+    groups: dict[int, list[int]] = {i: [i] for i in range(len(similarity))}
+    total = {(i, j): similarity[i][j] for i in groups for j in groups if i < j}
+    while total:
+        (a, b), best = max(
+            ((pair, value / (len(groups[pair[0]]) * len(groups[pair[1]])))
+             for pair, value in total.items()),
+            key=lambda item: (item[1], -item[0][0], -item[0][1]),
         )
-
-    def index_terms(self, size: int) -> list[str]:
-        order = sorted(range(len(self.terms)), key=lambda i: (-self.weights[i], self.terms[i]))
-        return [self.terms[i] for i in order[:size]]
-
-
-def _decay(gap: int | None, settings: ClusterSettings) -> float:
-    if gap is None:
-        return 1.0
-    return float(0.5 ** (gap / settings.half_life_days))
+        if best < threshold:
+            break
+        groups[a].extend(groups.pop(b))
+        del total[(a, b)]
+        for c in groups:
+            if c != a:
+                ac, bc = (min(a, c), max(a, c)), (min(b, c), max(b, c))
+                total[ac] += total.pop(bc)
+    return [sorted(g) for g in groups.values()]
 
 
 class StoryClusterer:
     """Online event clustering with derived storylines; `add` articles one at a time."""
 
-    def __init__(self, settings: ClusterSettings = ClusterSettings()) -> None:  # noqa: B008
+    def __init__(self, settings: ClusterSettings = ClusterSettings()) -> None:
         self.settings = settings
         self._n = 0
         self._df: Counter[str] = Counter()
-        self._events: dict[str, _Event] = {}
-        self._event_of: dict[str, str] = {}
-        self._retired: dict[str, str] = {}  # merged event id -> the id it went on as
-        self._postings: dict[str, set[str]] = {}
         self._seq = 0
+        self._docs: dict[str, _Doc] = {}
+        self._copy_of: dict[str, str] = {}  # copy -> its original
+        self._events: dict[str, _Event] = {}
+        self._event_of: dict[str, str] = {}  # article (copies too) -> event
+        self._retired: dict[str, str] = {}  # event id merged away -> the id it went on as
+        self._postings: dict[str, set[str]] = {}
         self._storylines: list[Storyline] | None = None
+        self._weighed_at = 0  # pile size when every vector was last weighed
+        self._part_weights = {
+            "words": 1.0, "title": settings.title_weight, "names": settings.name_weight,
+            "numbers": settings.number_weight, "times": settings.time_weight,
+        }
 
     # -- assignment ----------------------------------------------------------
 
@@ -385,212 +471,265 @@ class StoryClusterer:
         if known is not None:
             return known
         self._storylines = None
-        original = self._event_of.get(copy_of) if copy_of is not None else None
-        if original is not None:
-            event = self._events[original]
-            event.members.append(doc.id)
-            event.copies.add(doc.id)
-            self._event_of[doc.id] = event.id
-            return event.id
-        features = extract_features(doc, self.settings)
-        vector = self._vectorise(features)
-        day = _day(doc.date)
-        best, score = self._best(vector, day, exclude=None)
-        if best is None or score < self.settings.event_threshold:
-            event = _Event(id=f"ev-{doc.id}", seq=self._seq, members=[], copies=set())
-            self._events[event.id] = event
-        else:
-            event = self._events[best]
+        seq = self._seq
         self._seq += 1
-        self._join(event, doc.id, vector, day, features)
-        if best is not None and score >= self.settings.event_threshold:
-            event = self._merge_neighbour(event)
-        return event.id
+        original = self._copy_of.get(copy_of, copy_of) if copy_of is not None else None
+        if original is not None and original in self._docs:
+            self._docs[original].copies.append((seq, doc.id))
+            self._copy_of[doc.id] = original
+            self._event_of[doc.id] = self._event_of[original]
+            return self._event_of[doc.id]
+        features = extract_features(doc, self.settings)
+        record = self._record(doc, seq, features)
+        self._docs[doc.id] = record
+        if self._n >= REWEIGH_GROWTH * self._weighed_at:
+            self._reweigh_all()
+        vector = record.vector()
+        scored = self._candidates(vector, record.day)
+        pool = self._pool(scored)
+        if pool:
+            self._recluster(pool, record)
+        elif scored and scored[0][0] >= self.settings.event_threshold:
+            self._join(scored[0][1], record)
+        else:
+            self._open(record)
+        return self._event_of[doc.id]
 
-    def _vectorise(self, features: Features) -> Vector:
-        """Count the article's terms in, then weigh each part by TF-IDF and by the settings."""
-        parts = (
-            (features.words, 1.0),
-            (features.title, self.settings.title_weight),
-            (features.entities, self.settings.entity_weight),
-        )
+    def _record(self, doc: ClusterDoc, seq: int, features: Features) -> _Doc:
+        """Count the article's terms into the document frequencies, and weigh them."""
+        counts = features.words + features.title + features.names + features.numbers
+        counts.update(features.times)
         self._n += 1
-        for counts, _ in parts:
-            self._df.update(counts.keys())
+        self._df.update(counts.keys())
+        tf = {t: 1.0 + math.log(c) for t, c in counts.items()}
+        kept = _top(self._weigh(tf), self.settings.doc_terms)
+        record = _Doc(
+            id=doc.id, seq=seq, day=_day(doc.date), terms=tuple(sys.intern(t) for t in kept),
+            tfs=array("f", (tf[t] for t in kept)),
+            names=self._telling_names(features), places=tuple(sorted(features.places)),
+            mentioned=features.mentioned,
+        )
+        self._reweigh(record)
+        return record
+
+    def _weigh(self, tf: Mapping[str, float], power: float | None = None) -> Vector:
+        """TF-IDF, each part (words, title, names, numbers, times) of unit length times its
+        weight, the whole of unit length."""
+        parts: dict[str, Vector] = {}
+        for term, value in tf.items():
+            parts.setdefault(_part(term), {})[term] = value * self._idf(term, power)
+        weights = self._part_weights
         vector: Vector = {}
-        for counts, weight in parts:
-            tfidf = {t: (1.0 + math.log(c)) * self._idf(self._prefixed(t, counts is features.title))
-                     for t, c in counts.items()}
-            for term, value in _unit(tfidf).items():
-                key = self._prefixed(term, counts is features.title)
-                vector[key] = vector.get(key, 0.0) + weight * value
-        return _unit(_top(vector, self.settings.doc_terms))
+        full = self.settings.full_part_terms
+        for part, tfidf in parts.items():
+            norm = math.sqrt(sum(w * w for w in tfidf.values()))
+            length = weights[part] * min(1.0, len(tfidf) / full)
+            for term, value in tfidf.items():
+                vector[term] = value * length / norm
+        return _unit(vector)
 
-    @staticmethod
-    def _prefixed(term: str, title: bool) -> str:
-        return "t:" + term if title else term
+    def _reweigh(self, doc: _Doc) -> None:
+        vector = self._weigh(dict(zip(doc.terms, doc.tfs, strict=True)))
+        doc.weights = array("d", (vector.get(t, 0.0) for t in doc.terms))
 
-    def _idf(self, term: str) -> float:
+    def _reweigh_all(self) -> None:
+        """Weigh every vector again with the current IDF; rebuild centroids and index."""
+        for doc in self._docs.values():
+            self._reweigh(doc)
+        for event in list(self._events.values()):
+            self._unindex(event)
+            event.terms = ()
+            self._install(event)
+        self._weighed_at = self._n
+
+    def _idf(self, term: str, power: float | None = None) -> float:
         # Smoothed IDF, as scikit-learn's: defined from the first article on.
-        return math.log((1 + self._n) / (1 + self._df[term])) + 1.0
+        idf = math.log((1 + self._n) / (1 + self._df[term])) + 1.0
+        return idf ** (self.settings.idf_power if power is None else power)
 
-    def _best(
-        self, vector: Mapping[str, float], day: int | None, exclude: str | None,
-        lo: int | None = None, hi: int | None = None,
-    ) -> tuple[str | None, float]:
-        """The most similar event among those sharing a heavy term, and its score."""
-        if day is not None:
-            lo = hi = day
-        query = sorted(vector, key=lambda t: (-vector[t], t))[: self.settings.query_terms]
-        candidates: set[str] = set()
-        for term in query:
-            candidates.update(self._postings.get(term, ()))
-        candidates.discard(exclude or "")
-        best: tuple[float, int, str] | None = None
-        for event_id in candidates:
+    def _telling_names(self, features: Features) -> tuple[tuple[str, str], ...]:
+        """The article's names that say most about it (frequent in it, rare elsewhere)."""
+        def weight(phrase: str) -> tuple[float, str]:
+            key = ("p:" if " " in phrase else "e:") + phrase
+            return (-features.names.get(key, 0) * self._idf(key), phrase)
+
+        ranked = sorted(features.forms, key=weight)[:LABEL_NAMES_PER_DOC]
+        return tuple((phrase, features.forms[phrase]) for phrase in ranked)
+
+    def _candidates(self, vector: Vector, day: int | None) -> list[tuple[float, _Event]]:
+        """Events sharing a heavy term with the article, best first, with their scores."""
+        s = self.settings
+        found: set[str] = set()
+        for term in _heaviest(tuple(vector), tuple(vector.values()), s.query_terms):
+            found.update(self._postings.get(term, ()))
+        scored = []
+        for event_id in found:
             event = self._events[event_id]
-            gap = _span_gap(lo, hi, event.lo, event.hi)
-            if gap is not None and gap > self.settings.event_window_days:
+            gap = _gap(day, event.day)
+            if gap is not None and gap > s.event_window_days:
                 continue
-            score = event.similarity(vector) * _decay(gap, self.settings)
-            key = (score, -event.seq, event_id)
-            if best is None or key > best:
-                best = key
-        return (best[2], best[0]) if best else (None, 0.0)
+            score = event.dot(vector) / event.size * _time_factor(day, event.day, s)
+            scored.append((score, event))
+        scored.sort(key=lambda item: (-item[0], item[1].seq))
+        return scored
 
-    def _join(
-        self, event: _Event, article_id: str, vector: Vector, day: int | None, features: Features
-    ) -> None:
+    def _pool(self, scored: Sequence[tuple[float, _Event]]) -> list[_Event]:
+        """The events to re-cluster with the article; none when the best is too large."""
+        s = self.settings
+        pool: list[_Event] = []
+        size = 1
+        for score, event in scored[: s.pool_events]:
+            if score < s.pool_floor or size + event.size > s.pool_size:
+                break
+            pool.append(event)
+            size += event.size
+        return pool
+
+    def _open(self, doc: _Doc) -> None:
+        self._install(_Event(id=self._fresh_id(doc.id), seq=doc.seq, members=[doc.id]))
+
+    def _join(self, event: _Event, doc: _Doc) -> None:
         self._unindex(event)
-        centroid = event.centroid()
-        for term, weight in vector.items():
-            centroid[term] = centroid.get(term, 0.0) + weight
-        event.set_centroid(centroid, self.settings.centroid_terms)
-        event.members.append(article_id)
-        event.size += 1
-        self._event_of[article_id] = event.id
-        if day is not None:
-            event.dated.append((day, article_id))
-            event.lo = day if event.lo is None else min(event.lo, day)
-            event.hi = day if event.hi is None else max(event.hi, day)
-        self._count_label_terms(event, features)
-        event.mentioned.extend((iso, article_id, text) for iso, text in features.mentioned)
-        self._index(event)
+        event.members.append(doc.id)
+        event.terms = ()
+        self._install(event)
 
-    def _count_label_terms(self, event: _Event, features: Features) -> None:
-        ranked = sorted(features.names, key=lambda p: (-self._phrase_weight(p, features), p))
-        for phrase in ranked[:LABEL_PHRASES_PER_DOC]:
-            entry = event.phrases.setdefault(phrase, [0, features.names[phrase]])
-            entry[0] += 1
-        event.places.update(dict.fromkeys(features.places, 1))
+    def _recluster(self, pool: list[_Event], doc: _Doc) -> None:
+        """Re-cluster the pooled events' articles and the new one by average link."""
+        members = sorted((self._docs[m] for e in pool for m in e.members), key=lambda d: d.seq)
+        members.append(doc)
+        groups = [[members[i] for i in g]
+                  for g in average_link(self._similarities(members), self.settings.event_threshold)]
+        old = {m: e.id for e in pool for m in e.members}
+        names = self._name_groups(groups, old)
+        for event in pool:
+            self._unindex(event)
+            del self._events[event.id]
+        for group, event_id in zip(groups, names, strict=True):
+            self._install(_Event(id=event_id, seq=group[0].seq, members=[d.id for d in group]))
+        for event in pool:
+            if event.id not in self._events:
+                heirs = Counter(self._event_of[m] for m in event.members)
+                self._retire(event.id, min(heirs, key=lambda e: (-heirs[e], e)))
 
-    def _phrase_weight(self, phrase: str, features: Features) -> float:
-        key = ("p:" if " " in phrase else "e:") + phrase
-        return features.entities.get(key, 0) * self._idf(key)
+    def _similarities(self, docs: Sequence[_Doc]) -> list[list[float]]:
+        vectors = [d.vector() for d in docs]
+        s = self.settings
+        size = len(docs)
+        table = [[0.0] * size for _ in range(size)]
+        for i in range(size):
+            for j in range(i + 1, size):
+                a, b = vectors[i], vectors[j]
+                if len(a) > len(b):
+                    a, b = b, a
+                value = sum(w * b.get(t, 0.0) for t, w in a.items())
+                table[i][j] = table[j][i] = value * _time_factor(docs[i].day, docs[j].day, s)
+        return table
 
-    def _merge_neighbour(self, event: _Event) -> _Event:
-        """Merge the grown event with the most similar other event, if similar enough."""
-        unit = _unit(event.centroid())
-        other_id, score = self._best(unit, None, exclude=event.id, lo=event.lo, hi=event.hi)
-        if other_id is None or score < self.settings.merge_threshold:
-            return event
-        other = self._events[other_id]
-        keep, gone = (event, other) if event.seq < other.seq else (other, event)
-        self._unindex(keep)
-        self._unindex(gone)
-        centroid = keep.centroid()
-        for term, weight in zip(gone.terms, gone.weights, strict=True):
-            centroid[term] = centroid.get(term, 0.0) + weight
-        keep.set_centroid(centroid, self.settings.centroid_terms)
-        keep.members.extend(gone.members)
-        keep.copies |= gone.copies
-        keep.size += gone.size
-        keep.dated.extend(gone.dated)
-        days = [d for d, _ in keep.dated]
-        keep.lo, keep.hi = (min(days), max(days)) if days else (None, None)
-        for phrase, (count, form) in gone.phrases.items():
-            keep.phrases.setdefault(phrase, [0, form])[0] += count
-        keep.places.update(gone.places)
-        keep.mentioned.extend(gone.mentioned)
-        for article_id in gone.members:
-            self._event_of[article_id] = keep.id
-        for old, new in self._retired.items():
-            if new == gone.id:
-                self._retired[old] = keep.id
-        self._retired[gone.id] = keep.id
-        del self._events[gone.id]
-        self._index(keep)
-        return keep
+    def _name_groups(self, groups: Sequence[Sequence[_Doc]], old: Mapping[str, str]) -> list[str]:
+        """Each group keeps the old event id it holds most articles of (each id used once);
+        the rest are named after their first article."""
+        overlaps = sorted(
+            (-n, self._events[event_id].seq, index, event_id)
+            for index, group in enumerate(groups)
+            for event_id, n in Counter(old[d.id] for d in group if d.id in old).items()
+        )
+        named: dict[int, str] = {}
+        used: set[str] = set()
+        for _, _, index, event_id in overlaps:
+            if index not in named and event_id not in used:
+                named[index] = event_id
+                used.add(event_id)
+        return [named.get(i) or self._fresh_id(group[0].id) for i, group in enumerate(groups)]
 
-    def _index(self, event: _Event) -> None:
-        for term in event.index_terms(self.settings.index_terms):
+    def _fresh_id(self, article_id: str) -> str:
+        event_id, n = f"ev-{article_id}", 1
+        while event_id in self._events or event_id in self._retired:
+            n += 1
+            event_id = f"ev-{article_id}-{n}"
+        return event_id
+
+    def _install(self, event: _Event) -> None:
+        """Register an event with its current members: centroid, date, index, lookups."""
+        docs = [self._docs[m] for m in event.members]
+        if not event.terms:
+            event.terms, event.weights = _summed(docs, self.settings.centroid_terms)
+            event.day = _mean_day(docs)
+        self._events[event.id] = event
+        for doc in docs:
+            self._event_of[doc.id] = event.id
+            for _, copy in doc.copies:
+                self._event_of[copy] = event.id
+        for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
             self._postings.setdefault(term, set()).add(event.id)
 
     def _unindex(self, event: _Event) -> None:
-        for term in event.index_terms(self.settings.index_terms):
+        for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
             posting = self._postings.get(term)
             if posting is not None:
                 posting.discard(event.id)
                 if not posting:
                     del self._postings[term]
 
+    def _retire(self, gone: str, heir: str) -> None:
+        # Retired ids are never reused, so following the chain always ends at a live event.
+        self._retired[gone] = heir
+
     # -- reading -------------------------------------------------------------
 
     def event_of(self, article_id: str) -> str | None:
-        """The event an article is in now (after any merge), or None if never added."""
+        """The event an article is in now, or None if it was never added."""
         return self._event_of.get(article_id)
 
     def resolve(self, event_id: str) -> str:
-        """The id an event goes on under after merges (itself when never merged)."""
-        return self._retired.get(event_id, event_id)
+        """The id an event goes on under after merges (itself while it lives)."""
+        while event_id in self._retired:
+            event_id = self._retired[event_id]
+        return event_id
 
     def events(self) -> list[Event]:
         """Every event, in time order (undated last, by first article)."""
-        return [self._record(event) for event in self._ordered()]
+        return [self._event(event, day) for event, day in self._ordered()]
 
-    def _ordered(self) -> list[_Event]:
-        def key(event: _Event) -> tuple[int, int, int]:
-            day = _event_day(event)
-            return (day is None, day or 0, event.seq)
+    def _ordered(self) -> list[tuple[_Event, int | None]]:
+        dated = [(event, self._date(event)[0]) for event in self._events.values()]
+        return sorted(dated, key=lambda pair: (pair[1] is None, pair[1] or 0, pair[0].seq))
 
-        return sorted(self._events.values(), key=key)
+    def _date(self, event: _Event) -> tuple[int | None, tuple[str, ...]]:
+        return _event_date([self._docs[m] for m in event.members])
 
-    def _record(self, event: _Event) -> Event:
-        day, evidence = _event_date(event)
-        return Event(
-            id=event.id,
-            label=self._event_label(event, day),
-            date=_iso(day) if day is not None else None,
-            date_evidence=evidence,
-            article_ids=tuple(event.members),
-        )
-
-    def _event_label(self, event: _Event, day: int | None) -> str:
-        place = _place(event)
-        actors = self._actors(event.phrases, exclude=place)
-        parts = [", ".join(actors) or "(no names)"]
+    def _event(self, event: _Event, day: int | None) -> Event:
+        docs = [self._docs[m] for m in event.members]
+        articles = sorted([(d.seq, d.id) for d in docs] + [c for d in docs for c in d.copies])
+        names = _name_counts(docs)
+        place = _place(docs)
+        parts = [", ".join(self._actors(names, exclude=place)) or "(no names)"]
         if place:
-            parts.append(event.phrases.get(place, [0, place.title()])[1])
+            parts.append(names[place][1] if place in names else place.title())
         if day is not None:
             parts.append(_iso(day))
-        return " · ".join(parts)
+        return Event(
+            id=event.id, label=" · ".join(parts), date=_iso(day) if day is not None else None,
+            date_evidence=self._date(event)[1], article_ids=tuple(a for _, a in articles),
+        )
 
-    def _actors(self, phrases: Mapping[str, list[Any]], exclude: str | None) -> list[str]:
-        """Most-mentioned names (then the rarer), skipping ones inside a name already chosen."""
+    def _actors(self, names: Mapping[str, tuple[int, str]], exclude: str | None) -> list[str]:
+        """Most-mentioned names (then the rarer), skipping any inside a name already chosen."""
         def key(phrase: str) -> tuple[int, float, str]:
             prefix = "p:" if " " in phrase else "e:"
-            return (-int(phrases[phrase][0]), -self._idf(prefix + phrase), phrase)
+            return (-names[phrase][0], -self._idf(prefix + phrase), phrase)
 
-        chosen: list[str] = []
-        for phrase in sorted(phrases, key=key):
+        chosen: list[set[str]] = []
+        shown: list[str] = []
+        for phrase in sorted(names, key=key):
             words = set(phrase.split())
-            if phrase == exclude or any(words <= set(c.split()) or set(c.split()) <= words
-                                        for c in chosen):
+            if phrase == exclude or any(words <= c or c <= words for c in chosen):
                 continue
-            chosen.append(phrase)
-            if len(chosen) == LABEL_ACTORS:
+            chosen.append(words)
+            shown.append(names[phrase][1])
+            if len(shown) == LABEL_ACTORS:
                 break
-        return [str(phrases[p][1]) for p in chosen]
+        return shown
 
     def storylines(self) -> list[Storyline]:
         """Events chained into storylines, in time order of each storyline's first event."""
@@ -599,52 +738,60 @@ class StoryClusterer:
         return list(self._storylines)
 
     def _build_storylines(self) -> list[Storyline]:
-        groups: list[list[_Event]] = []
-        centroids: list[Vector] = []
+        """Events in time order, each joining the storyline it scores best against
+        (mean similarity to the storyline's events) or opening its own."""
+        s = self.settings
+        ordered = self._ordered()
+        groups: list[list[int]] = []
+        sums: list[Vector] = []
         postings: dict[str, set[int]] = {}
-        scale = self.settings.storyline_entity_scale
-        for event in self._ordered():
-            unit = _unit({t: w * (1.0 if t[1] != ":" or t[0] == "t" else scale)
-                          for t, w in zip(event.terms, event.weights, strict=True)})
-            query = sorted(unit, key=lambda t: (-unit[t], t))[: self.settings.query_terms]
-            candidates = {g for t in query for g in postings.get(t, ())}
+        for index, (event, _) in enumerate(ordered):
+            unit = self._storyline_vector(event)
+            heavy = _heaviest(tuple(unit), tuple(unit.values()), s.query_terms)
             best: tuple[float, int] | None = None
-            for g in candidates:
-                centroid = centroids[g]
-                norm = math.sqrt(sum(w * w for w in centroid.values()))
-                score = sum(w * centroid.get(t, 0.0) for t, w in unit.items()) / norm
+            for g in {g for t in heavy for g in postings.get(t, ())}:
+                score = sum(w * sums[g].get(t, 0.0) for t, w in unit.items()) / len(groups[g])
                 if best is None or (score, -g) > best:
                     best = (score, -g)
-            if best is not None and best[0] >= self.settings.storyline_threshold:
+            if best is not None and best[0] >= s.storyline_threshold:
                 g = -best[1]
             else:
                 g = len(groups)
                 groups.append([])
-                centroids.append({})
-            groups[g].append(event)
+                sums.append({})
+            groups[g].append(index)
             for term, weight in unit.items():
-                centroids[g][term] = centroids[g].get(term, 0.0) + weight
-            centroids[g] = _top(centroids[g], self.settings.centroid_terms)
-            for term in sorted(centroids[g], key=lambda t: (-centroids[g][t], t))[
-                : self.settings.index_terms
-            ]:
+                sums[g][term] = sums[g].get(term, 0.0) + weight
+            sums[g] = _top(sums[g], s.centroid_terms)
+            for term in _heaviest(tuple(sums[g]), tuple(sums[g].values()), s.index_terms):
                 postings.setdefault(term, set()).add(g)
-        return [self._storyline(group) for group in groups]
+        return [self._storyline([ordered[i] for i in group]) for group in groups]
 
-    def _storyline(self, group: list[_Event]) -> Storyline:
-        founder = min(group, key=lambda e: e.seq)
-        phrases: dict[str, list[Any]] = {}
-        for event in group:
-            for phrase, (count, form) in event.phrases.items():
-                phrases.setdefault(phrase, [0, form])[0] += 1 if count else 0
-        actors = ", ".join(self._actors(phrases, exclude=None)) or "(no names)"
-        days = [d for d in (_event_day(e) for e in group) if d is not None]
-        when = f" · {_iso(min(days))} – {_iso(max(days))}" if days else ""
-        return Storyline(
-            id=f"st-{founder.id.removeprefix('ev-')}",
-            label=actors + when,
-            event_ids=tuple(e.id for e in group),
-        )
+    def _storyline_vector(self, event: _Event) -> Vector:
+        """An event as storylines see it: its articles' words weighed with a flatter IDF, as
+        the words a storyline's events share are common in the pile."""
+        s = self.settings
+        total: Vector = {}
+        for member in event.members:
+            doc = self._docs[member]
+            weighed = self._weigh(dict(zip(doc.terms, doc.tfs, strict=True)),
+                                  s.storyline_idf_power)
+            for term, weight in weighed.items():
+                total[term] = total.get(term, 0.0) + weight
+        return _unit(_top(total, s.centroid_terms))
+
+    def _storyline(self, group: Sequence[tuple[_Event, int | None]]) -> Storyline:
+        founder = min((event for event, _ in group), key=lambda e: e.seq)
+        names: dict[str, tuple[int, str]] = {}
+        for event, _ in group:
+            for phrase, (_, form) in _name_counts([self._docs[m] for m in event.members]).items():
+                names[phrase] = (names.get(phrase, (0, form))[0] + 1, form)
+        label = ", ".join(self._actors(names, exclude=None)) or "(no names)"
+        days = [day for _, day in group if day is not None]
+        if days:
+            label += f" · {_iso(min(days))} – {_iso(max(days))}"
+        return Storyline(id=f"st-{founder.id.removeprefix('ev-')}", label=label,
+                         event_ids=tuple(event.id for event, _ in group))
 
     # -- persistence ---------------------------------------------------------
 
@@ -653,100 +800,111 @@ class StoryClusterer:
         return {
             "version": STATE_VERSION,
             "n": self._n,
+            "weighed_at": self._weighed_at,
             "seq": self._seq,
             "df": dict(self._df),
-            "event_of": dict(self._event_of),
+            "docs": [_doc_state(d) for d in self._docs.values()],
+            "events": [[e.id, e.members] for e in self._events.values()],
             "retired": dict(self._retired),
-            "events": [_event_state(e) for e in self._events.values()],
         }
 
     @classmethod
     def from_state(
-        cls, state: Mapping[str, Any], settings: ClusterSettings = ClusterSettings()  # noqa: B008
+        cls, state: Mapping[str, Any], settings: ClusterSettings = ClusterSettings()
     ) -> StoryClusterer:
-        """Rebuild a clusterer saved with `state()`; adding to it goes on where it stopped."""
+        """Rebuild a clusterer saved with `state()`; adding to it goes on where it stopped.
+
+        Pass the settings the state was built with: the vectors in it were weighed by them.
+        """
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"cluster state version {state.get('version')!r} is not "
                              f"{STATE_VERSION}; rebuild the clustering from the articles")
         clusterer = cls(settings)
         clusterer._n = int(state["n"])
+        clusterer._weighed_at = int(state["weighed_at"])
         clusterer._seq = int(state["seq"])
         clusterer._df = Counter({str(t): int(c) for t, c in state["df"].items()})
-        clusterer._event_of = {str(a): str(e) for a, e in state["event_of"].items()}
-        clusterer._retired = {str(a): str(e) for a, e in state["retired"].items()}
-        for entry in state["events"]:
-            event = _event_from_state(entry)
-            clusterer._events[event.id] = event
-            clusterer._index(event)
+        for entry in state["docs"]:
+            doc = _doc_from_state(entry)
+            clusterer._docs[doc.id] = doc
+            for _, copy in doc.copies:
+                clusterer._copy_of[copy] = doc.id
+        for event_id, members in state["events"]:
+            docs = [clusterer._docs[str(m)] for m in members]
+            clusterer._install(_Event(id=str(event_id), seq=min(d.seq for d in docs),
+                                      members=[d.id for d in docs]))
+        clusterer._retired = {str(a): str(b) for a, b in state["retired"].items()}
         return clusterer
 
 
-def _event_day(event: _Event) -> int | None:
-    return _event_date(event)[0]
+def _event_date(docs: Sequence[_Doc]) -> tuple[int | None, tuple[str, ...]]:
+    """When an event happened, and why we think so.
 
-
-def _event_date(event: _Event) -> tuple[int | None, tuple[str, ...]]:
-    """When the event happened, and why we think so.
-
-    From its independent members' publication dates when there are any (the earliest
-    close to the median); otherwise from the full dates its articles state most often.
+    From its independent articles' publication dates when there are any (the earliest
+    close to the median); otherwise from the full date its articles state most often.
     """
-    if event.dated:
-        days = sorted(d for d, _ in event.dated)
-        median = days[(len(days) - 1) // 2]
-        day = min(d for d in days if d >= median - EVENT_DATE_SPREAD_DAYS)
-        witnesses = sorted(a for d, a in event.dated if d == day)
-        return day, tuple(f"{a} published {_iso(day)}" for a in witnesses[:3])
-    if event.mentioned:
-        copies = event.copies
-        votes = Counter(iso for iso, a, _ in event.mentioned if a not in copies)
-        if votes:
-            iso = min(votes, key=lambda i: (-votes[i], i))
-            said = sorted({(a, text) for i, a, text in event.mentioned if i == iso})
-            return _day(iso), tuple(f"{a} says “{text}”" for a, text in said[:3])
-    return None, ()
+    dated = sorted((d.day, d.id) for d in docs if d.day is not None)
+    if dated:
+        median = dated[(len(dated) - 1) // 2][0]
+        day = min(d for d, _ in dated if d >= median - EVENT_DATE_SPREAD_DAYS)
+        witnesses = [a for d, a in dated if d == day][:3]
+        return day, tuple(f"{a} published {_iso(day)}" for a in witnesses)
+    said = sorted((iso, d.id, text) for d in docs for iso, text in d.mentioned)
+    if not said:
+        return None, ()
+    votes = Counter(iso for iso, _, _ in said)
+    iso = min(votes, key=lambda i: (-votes[i], i))
+    witnesses = [(a, text) for i, a, text in said if i == iso][:3]
+    return _day(iso), tuple(f"{a} says “{text}”" for a, text in witnesses)
 
 
-def _place(event: _Event) -> str | None:
-    if not event.places:
-        return None
-    return min(event.places, key=lambda p: (-event.places[p], p))
+def _name_counts(docs: Iterable[_Doc]) -> dict[str, tuple[int, str]]:
+    """How many of the articles give each name among their telling ones, and its form."""
+    counts: dict[str, tuple[int, str]] = {}
+    for doc in docs:
+        for phrase, form in doc.names:
+            counts[phrase] = (counts.get(phrase, (0, form))[0] + 1, form)
+    return counts
 
 
-def _event_state(event: _Event) -> dict[str, Any]:
+def _place(docs: Iterable[_Doc]) -> str | None:
+    places = Counter(p for d in docs for p in d.places)
+    return min(places, key=lambda p: (-places[p], p)) if places else None
+
+
+def _doc_state(doc: _Doc) -> dict[str, Any]:
     return {
-        "id": event.id, "seq": event.seq, "members": event.members,
-        "copies": sorted(event.copies), "terms": list(event.terms),
-        "weights": list(event.weights), "size": event.size, "dated": event.dated,
-        "phrases": event.phrases, "places": dict(event.places), "mentioned": event.mentioned,
+        "id": doc.id, "seq": doc.seq, "day": doc.day, "terms": list(doc.terms),
+        "tfs": list(doc.tfs), "weights": list(doc.weights),
+        "names": [list(n) for n in doc.names], "places": list(doc.places),
+        "mentioned": [list(m) for m in doc.mentioned], "copies": [list(c) for c in doc.copies],
     }
 
 
-def _event_from_state(entry: Mapping[str, Any]) -> _Event:
-    event = _Event(id=str(entry["id"]), seq=int(entry["seq"]), members=list(entry["members"]),
-                   copies=set(entry["copies"]))
-    event.terms = tuple(sys.intern(str(t)) for t in entry["terms"])
-    event.weights = array("d", (float(w) for w in entry["weights"]))
-    event.norm = math.sqrt(sum(w * w for w in event.weights))
-    event.size = int(entry["size"])
-    event.dated = [(int(d), str(a)) for d, a in entry["dated"]]
-    days = [d for d, _ in event.dated]
-    event.lo, event.hi = (min(days), max(days)) if days else (None, None)
-    event.phrases = {str(p): [int(c), str(f)] for p, (c, f) in entry["phrases"].items()}
-    event.places = Counter({str(p): int(c) for p, c in entry["places"].items()})
-    event.mentioned = [(str(i), str(a), str(t)) for i, a, t in entry["mentioned"]]
-    return event
+def _doc_from_state(entry: Mapping[str, Any]) -> _Doc:
+    return _Doc(
+        id=str(entry["id"]), seq=int(entry["seq"]),
+        day=None if entry["day"] is None else int(entry["day"]),
+        terms=tuple(sys.intern(str(t)) for t in entry["terms"]),
+        tfs=array("f", (float(t) for t in entry["tfs"])),
+        weights=array("d", (float(w) for w in entry["weights"])),
+        names=tuple((str(k), str(f)) for k, f in entry["names"]),
+        places=tuple(str(p) for p in entry["places"]),
+        mentioned=tuple((str(i), str(t)) for i, t in entry["mentioned"]),
+        copies=[(int(s), str(c)) for s, c in entry["copies"]],
+    )
 
 
-def stream_order(docs: Iterable[ClusterDoc], copies: Mapping[str, str] | None = None
-                 ) -> list[ClusterDoc]:
-    """The canonical order `cluster` adds articles in: dated by date, then undated, by id;
-    originals before their copies. It makes the batch result independent of input order."""
+def stream_order(
+    docs: Iterable[ClusterDoc], copies: Mapping[str, str] | None = None
+) -> list[ClusterDoc]:
+    """The order `cluster` adds articles in: dated ones by date, then undated ones, each by
+    id, copies after originals. It makes a batch's result independent of input order."""
     copies = copies or {}
 
-    def key(doc: ClusterDoc) -> tuple[int, int, str]:
+    def key(doc: ClusterDoc) -> tuple[bool, int, str]:
         day = _day(doc.date)
-        return (1 if doc.id in copies else 0, day if day is not None else sys.maxsize, doc.id)
+        return (doc.id in copies, day if day is not None else sys.maxsize, doc.id)
 
     return sorted(docs, key=key)
 
@@ -763,7 +921,7 @@ def root_original(article_id: str, copies: Mapping[str, str]) -> str:
 def cluster(
     docs: Iterable[ClusterDoc],
     copies: Mapping[str, str] | None = None,
-    settings: ClusterSettings = ClusterSettings(),  # noqa: B008
+    settings: ClusterSettings = ClusterSettings(),
 ) -> tuple[list[Event], list[Storyline]]:
     """Cluster a batch: the same as adding the articles one by one in `stream_order`.
 
@@ -772,6 +930,6 @@ def cluster(
     copies = copies or {}
     clusterer = StoryClusterer(settings)
     for doc in stream_order(docs, copies):
-        original = root_original(doc.id, copies) if doc.id in copies else None
+        original = root_original(doc.id, copies)
         clusterer.add(doc, copy_of=original if original != doc.id else None)
     return clusterer.events(), clusterer.storylines()

@@ -8,10 +8,13 @@ Later stages add keys; they never remove or rename one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from storyline.pipeline import IngestReport
+from storyline.cluster import Event, Storyline
+from storyline.dedupe import CopyGroup
+from storyline.pipeline import IngestReport, StoriesReport
 from storyline.records import Article, Published, Rejection
 from storyline.store import ArticleSummary, SearchHit
 
@@ -70,6 +73,11 @@ def hit_json(h: SearchHit) -> dict[str, Any]:
             "score": round(h.score, 4)}
 
 
+def stories_report_json(r: StoriesReport) -> dict[str, Any]:
+    return {"copy_groups": r.copy_groups, "copies": r.copies, "clustered": r.clustered,
+            "events": r.events, "storylines": r.storylines}
+
+
 def report_json(r: IngestReport) -> dict[str, Any]:
     return {
         "ingested": r.ingested,
@@ -77,4 +85,42 @@ def report_json(r: IngestReport) -> dict[str, Any]:
         "rejected": [rejection_json(x) for x in r.rejected],
         "articles": r.articles,
         "reasons": dict(sorted(r.reasons.items())),
+    }
+
+
+def copy_group_json(group: CopyGroup) -> dict[str, Any]:
+    return {
+        "original": group.original,
+        "members": [
+            {
+                "article_id": link.article_id,
+                "relation": link.relation,
+                "similarity": round(link.similarity, 4),
+                "evidence": [asdict(p) for p in link.evidence],
+            }
+            for link in group.members
+        ],
+    }
+
+
+def stories_json(storylines: Sequence[Storyline], events: Sequence[Event]) -> list[dict[str, Any]]:
+    """`stories --json`: storylines with their events in order, copies in `article_ids`."""
+    by_id = {event.id: event for event in events}
+    return [
+        {
+            "id": storyline.id,
+            "label": storyline.label,
+            "events": [event_json(by_id[e]) for e in storyline.event_ids if e in by_id],
+        }
+        for storyline in storylines
+    ]
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "label": event.label,
+        "date": event.date,
+        "date_evidence": list(event.date_evidence),
+        "article_ids": list(event.article_ids),
     }

@@ -18,6 +18,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from storyline.clean import Cues, clean_html, clean_text, load_cues
+from storyline.cluster import ClusterDoc, StoryClusterer, root_original, stream_order
+from storyline.dedupe import CopyIndex, doc_from_article
 from storyline.errors import Rejected
 from storyline.ingest import discover, read_raw, unpack
 from storyline.language import detect_language
@@ -193,3 +195,61 @@ def ingest_paths(
 
 def _has_articles(store: Store, sha256: str) -> bool:
     return store.has_articles_from(sha256)
+
+
+@dataclass(frozen=True, slots=True)
+class StoriesReport:
+    """What the global stages did: copy groups found, articles newly clustered."""
+
+    copy_groups: int
+    copies: int
+    clustered: int
+    events: int
+    storylines: int
+
+    def summary(self) -> str:
+        return (
+            f"{self.copies} copies in {self.copy_groups} groups; {self.clustered} articles "
+            f"newly clustered into {self.events} events and {self.storylines} storylines"
+        )
+
+
+def cluster_doc(article: Article) -> ClusterDoc:
+    return ClusterDoc(
+        article.id, article.title, article.body, article.published.date, article.language,
+        article.outlet,
+    )
+
+
+def build_stories(store: Store) -> StoriesReport:
+    """Run the global stages: copy lineage over all articles, then clustering of the new ones.
+
+    Copies are re-linked over the whole store (the check per pair is exact, and an
+    added article can change which copy is a group's original). Clustering is
+    incremental: the clusterer's state is kept in the store and only articles not
+    clustered yet are added to it, in stream order (dated first, by date).
+    """
+    articles = store.articles()
+    index = CopyIndex()
+    for article in sorted(articles, key=lambda a: a.id):
+        index.add(doc_from_article(article))
+    groups = index.groups()
+    store.save_copies(groups)
+    copy_of = {link.article_id: group.original for group in groups for link in group.members}
+
+    state = store.stage_state("cluster")
+    clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
+    done = store.clustered_article_ids()
+    new = [cluster_doc(a) for a in articles if a.id not in done]
+    for doc in stream_order(new, copy_of):
+        original = root_original(doc.id, copy_of)
+        clusterer.add(doc, copy_of=original if original != doc.id else None)
+    events, storylines = clusterer.events(), clusterer.storylines()
+    store.save_stories(events, storylines, clusterer.state())
+    return StoriesReport(
+        copy_groups=len(groups),
+        copies=sum(len(g.members) for g in groups),
+        clustered=len(new),
+        events=len(events),
+        storylines=len(storylines),
+    )

@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from types import TracebackType
 
+from storyline.cluster import Event, Storyline
+from storyline.dedupe import CopyGroup, CopyLink, Passage
 from storyline.errors import NotFound, StoreError
 from storyline.records import (
     Article,
@@ -318,13 +320,115 @@ class Store:
             rows = self._db.execute(sql, (" ".join(f'"{w}"' for w in words), limit)).fetchall()
         return [SearchHit(r[0], r[1], r[2], r[3], -float(r[4])) for r in rows]
 
+    # -- copies, events, storylines ------------------------------------------
+
+    def save_copies(self, groups: Iterable[CopyGroup]) -> None:
+        """Replace the copy links with these groups (the dedupe stage sees every article)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM copy_links")
+            self._db.executemany(
+                "INSERT INTO copy_links (article_id, original_id, relation, similarity, evidence)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (
+                        link.article_id, group.original, link.relation, link.similarity,
+                        json.dumps([asdict(p) for p in link.evidence], ensure_ascii=False),
+                    )
+                    for group in groups
+                    for link in group.members
+                ],
+            )
+
+    def copy_groups(self) -> list[CopyGroup]:
+        rows = self._db.execute(
+            "SELECT article_id, original_id, relation, similarity, evidence FROM copy_links"
+            " ORDER BY original_id, similarity DESC, article_id"
+        )
+        groups: dict[str, list[CopyLink]] = {}
+        for article_id, original, relation, similarity, evidence in rows:
+            passages = tuple(Passage(**p) for p in json.loads(evidence))
+            groups.setdefault(original, []).append(
+                CopyLink(article_id, original, relation, float(similarity), passages)
+            )
+        return [CopyGroup(original, tuple(links)) for original, links in groups.items()]
+
+    def stage_state(self, stage: str) -> dict[str, object] | None:
+        row = self._db.execute("SELECT state FROM stage_state WHERE stage = ?", (stage,))
+        found = row.fetchone()
+        return None if found is None else dict(json.loads(found[0]))
+
+    def save_stories(
+        self, events: Iterable[Event], storylines: Iterable[Storyline], state: dict[str, object]
+    ) -> None:
+        """Replace events and storylines, and save the clusterer's state, all at once."""
+        with self.transaction():
+            self._db.execute("DELETE FROM event_articles")
+            self._db.execute("DELETE FROM events")
+            self._db.execute("DELETE FROM storylines")
+            order: dict[str, tuple[str, int]] = {}
+            for storyline in storylines:
+                self._db.execute(
+                    "INSERT INTO storylines (id, label) VALUES (?, ?)",
+                    (storyline.id, storyline.label),
+                )
+                for seq, event_id in enumerate(storyline.event_ids):
+                    order[event_id] = (storyline.id, seq)
+            for event in events:
+                storyline_id, seq = order.get(event.id, (None, 0))
+                self._db.execute(
+                    "INSERT INTO events (id, label, date, date_evidence, storyline_id, seq)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (event.id, event.label, event.date,
+                     json.dumps(list(event.date_evidence), ensure_ascii=False),
+                     storyline_id, seq),
+                )
+                self._db.executemany(
+                    "INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?, ?)",
+                    [(event.id, article_id) for article_id in event.article_ids],
+                )
+            self._db.execute(
+                "INSERT OR REPLACE INTO stage_state (stage, state) VALUES ('cluster', ?)",
+                (json.dumps(state, sort_keys=True),),
+            )
+
+    def clustered_article_ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT article_id FROM event_articles")}
+
+    def events(self) -> list[Event]:
+        rows = self._db.execute(
+            "SELECT id, label, date, date_evidence FROM events ORDER BY coalesce(date, '9999'), id"
+        ).fetchall()
+        members: dict[str, list[str]] = {}
+        for event_id, article_id in self._db.execute(
+            "SELECT e.event_id, e.article_id FROM event_articles e JOIN articles a"
+            " ON a.id = e.article_id ORDER BY e.event_id, a.source, a.locator"
+        ):
+            members.setdefault(event_id, []).append(article_id)
+        return [
+            Event(r[0], r[1], r[2], tuple(json.loads(r[3])), tuple(members.get(r[0], [])))
+            for r in rows
+        ]
+
+    def storylines(self) -> list[Storyline]:
+        rows = self._db.execute("SELECT id, label FROM storylines ORDER BY id").fetchall()
+        events: dict[str, list[str]] = {}
+        for storyline_id, event_id in self._db.execute(
+            "SELECT storyline_id, id FROM events WHERE storyline_id IS NOT NULL"
+            " ORDER BY storyline_id, seq"
+        ):
+            events.setdefault(storyline_id, []).append(event_id)
+        return [Storyline(r[0], r[1], tuple(events.get(r[0], []))) for r in rows]
+
     def counts(self) -> dict[str, int]:
         tables = ("raw_documents", "articles", "set_aside", "comments", "rejections")
         return {t: int(self._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
 
     def dump(self) -> dict[str, list[tuple[object, ...]]]:
         """Every row of every content table, in a stable order (for idempotence checks)."""
-        tables = ("raw_documents", "sources", "articles", "set_aside", "comments", "rejections")
+        tables = (
+            "raw_documents", "sources", "articles", "set_aside", "comments", "rejections",
+            "copy_links", "storylines", "events", "event_articles", "stage_state",
+        )
         return {
             t: [tuple(r) for r in self._db.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
             for t in tables

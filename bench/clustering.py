@@ -1,0 +1,448 @@
+"""Event and storyline clustering against ECB+ and the Gun Violence Archive corpus.
+
+    python bench/clustering.py [--tune] [--shuffles 3]
+
+- ECB+ (`clustering/ecbplus`): events = subtopics, storylines = topics. Documents carry
+  no dates. Figures on the test topics 36-45; dev topics 2, 5, 12, 18, 21, 23, 34, 35 and
+  the train topics (all the others) are the tuning split.
+- GVA (`clustering/gva`): events = incidents, documents streamed in date order.
+  Figures on 2015-2017; 2013-2014 is the tuning split.
+
+For each: pairwise P/R/F1, BCubed P/R/F1 and ARI of storyline's events, next to the
+all-singletons and all-in-one baselines and plain TF-IDF unigram cosine (average-link
+on ECB+, online 1-NN in date order with a 7-day window on GVA, at the thresholds the
+data READMEs report), all computed in this run. Order sensitivity: the same test
+documents added one by one in shuffled orders; ARI of each against the canonical
+order (`storyline.cluster.stream_order`), and the spread of event F1.
+
+`--tune` runs the grid search the defaults of `ClusterSettings` came from, on the tuning
+splits only, and prints the best settings (it does not change any file).
+
+The last printed line is one JSON object of all figures, baselines included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gzip
+import itertools
+import json
+import math
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit, ensure_storyline_importable, require_eval, rounded
+
+ensure_storyline_importable()
+
+import storyline.cluster as cluster_module  # noqa: E402
+from storyline.clean import clean_text  # noqa: E402
+from storyline.cluster import (  # noqa: E402
+    ClusterDoc,
+    ClusterSettings,
+    StoryClusterer,
+    cluster,
+    stream_order,
+)
+
+ECB_DEV_TOPICS = frozenset({2, 5, 12, 18, 21, 23, 34, 35})
+ECB_TEST_TOPICS = frozenset(range(36, 46))
+GVA_TUNE_YEARS = ("2013", "2014")
+GVA_TEST_YEARS = ("2015", "2016", "2017")
+
+# Thresholds of the plain TF-IDF baselines as the data READMEs report them (swept
+# there on the evaluation data itself, so the baselines are optimistic).
+ECB_BASELINE_THRESHOLDS = (0.2, 0.25)
+GVA_BASELINE_THRESHOLD = 0.2
+GVA_BASELINE_WINDOW_DAYS = 7
+
+# Floors the issue sets (the READMEs' optimistic baselines).
+FLOORS = {"ecb_test_bcubed_f1": 0.894, "ecb_test_pairwise_f1": 0.875,
+          "gva_test_pairwise_f1": 0.591, "gva_test_bcubed_f1": 0.872}
+
+Labels = Mapping[str, Hashable]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Corpus:
+    """Documents with gold event and story labels."""
+
+    docs: tuple[ClusterDoc, ...]
+    events: dict[str, str]
+    stories: dict[str, str]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def load_ecb(root: Path, topics: Callable[[int], bool]) -> Corpus:
+    docs, events, stories = [], {}, {}
+    with (root / "ecbplus_docs.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if not topics(int(row["topic"])):
+                continue
+            docs.append(ClusterDoc(row["doc_id"], None, row["text"], None, "en", None))
+            events[row["doc_id"]] = row["subtopic"]
+            stories[row["doc_id"]] = str(row["topic"])
+    return Corpus(tuple(docs), events, stories)
+
+
+def load_gva(root: Path, years: Sequence[str], clean: bool = True) -> Corpus:
+    """GVA articles of the given years; with `clean`, their bodies as storyline's cleaner
+    leaves them (what the pipeline hands to clustering), else the crawled text."""
+    docs, events = [], {}
+    with gzip.open(root / "gva_docs.jsonl.gz", "rt", encoding="utf-8") as lines:
+        for line in lines:
+            row = json.loads(line)
+            if row["date"][:4] not in years:
+                continue
+            text = row["text"] or ""
+            if clean and text.strip():
+                text = clean_text(text).body
+            docs.append(ClusterDoc(row["doc_id"], row["title"] or None, text, row["date"],
+                                   "en", None))
+            events[row["doc_id"]] = row["incident_id"]
+    return Corpus(tuple(docs), events, dict(events))
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _pairs(n: int) -> int:
+    return n * (n - 1) // 2
+
+
+def scores(gold: Labels, predicted: Labels) -> dict[str, float]:
+    """Pairwise P/R/F1, BCubed P/R/F1 and ARI of a clustering against gold labels."""
+    ids = list(gold)
+    table = Counter((predicted[i], gold[i]) for i in ids)
+    pred_sizes = Counter(predicted[i] for i in ids)
+    gold_sizes = Counter(gold[i] for i in ids)
+    n = len(ids)
+    together = sum(_pairs(c) for c in table.values())
+    pred_pairs = sum(_pairs(c) for c in pred_sizes.values())
+    gold_pairs = sum(_pairs(c) for c in gold_sizes.values())
+    p = together / pred_pairs if pred_pairs else 1.0
+    r = together / gold_pairs if gold_pairs else 1.0
+    bp = sum(c * c / pred_sizes[k[0]] for k, c in table.items()) / n
+    br = sum(c * c / gold_sizes[k[1]] for k, c in table.items()) / n
+    expected = pred_pairs * gold_pairs / _pairs(n) if n > 1 else 0.0
+    top = (pred_pairs + gold_pairs) / 2
+    ari = (together - expected) / (top - expected) if top != expected else 1.0
+    return {"pairwise_p": p, "pairwise_r": r, "pairwise_f1": _f1(p, r),
+            "bcubed_p": bp, "bcubed_r": br, "bcubed_f1": _f1(bp, br), "ari": ari,
+            "clusters": float(len(pred_sizes))}
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+def ari(a: Labels, b: Labels) -> float:
+    return scores(a, b)["ari"]
+
+
+# --------------------------------------------------------------------------- storyline runs
+
+
+def event_labels(docs: Iterable[ClusterDoc], settings: ClusterSettings
+                 ) -> tuple[dict[str, str], dict[str, str]]:
+    """Event and storyline of each document, by `cluster` (canonical order)."""
+    events, storylines = cluster(docs, settings=settings)
+    return _labels(events, storylines)
+
+
+def _labels(events: Sequence[Any], storylines: Sequence[Any]) -> tuple[dict[str, str],
+                                                                      dict[str, str]]:
+    event_of = {a: e.id for e in events for a in e.article_ids}
+    story_of_event = {e: s.id for s in storylines for e in s.event_ids}
+    return event_of, {a: story_of_event[e] for a, e in event_of.items()}
+
+
+def online_labels(docs: Sequence[ClusterDoc], settings: ClusterSettings) -> dict[str, str]:
+    """Event of each document when added one by one in the order given."""
+    clusterer = StoryClusterer(settings)
+    for doc in docs:
+        clusterer.add(doc)
+    return {a: e.id for e in clusterer.events() for a in e.article_ids}
+
+
+def order_sensitivity(corpus: Corpus, settings: ClusterSettings, shuffles: int
+                      ) -> dict[str, float]:
+    """ARI between shuffled-order and canonical-order clusterings, and the F1 spread."""
+    canonical = online_labels(stream_order(corpus.docs), settings)
+    aris, f1s = [], []
+    for seed in range(shuffles):
+        docs = list(corpus.docs)
+        random.Random(seed).shuffle(docs)
+        shuffled = online_labels(docs, settings)
+        aris.append(ari(canonical, shuffled))
+        f1s.append(scores(corpus.events, shuffled)["pairwise_f1"])
+    base = scores(corpus.events, canonical)["pairwise_f1"]
+    return {"ari_mean": sum(aris) / len(aris), "ari_min": min(aris),
+            "pairwise_f1_canonical": base, "pairwise_f1_shuffled_mean": sum(f1s) / len(f1s),
+            "pairwise_f1_shuffled_min": min(f1s)}
+
+
+# --------------------------------------------------------------------------- baselines
+
+# scikit-learn's TfidfVectorizer(sublinear_tf=True) fitted on the whole corpus: this
+# reproduces the READMEs' baseline figures (ECB+ test, average link at 0.25: 0.876/0.893).
+WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def tfidf_vectors(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc]
+                  ) -> list[dict[str, float]]:
+    """Plain TF-IDF unigram vectors: lower-cased words, sublinear TF, smoothed IDF, L2."""
+    def tokens(doc: ClusterDoc) -> list[str]:
+        return WORD.findall(f"{doc.title or ''} {doc.body}".lower())
+
+    df = Counter(t for d in fitted_on for t in set(tokens(d)))
+    n = len(fitted_on)
+    vectors = []
+    for doc in docs:
+        v = {t: (1 + math.log(tf)) * (math.log((1 + n) / (1 + df[t])) + 1)
+             for t, tf in Counter(tokens(doc)).items()}
+        norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
+        vectors.append({t: w / norm for t, w in v.items()})
+    return vectors
+
+
+def _cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def average_link(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], threshold: float
+                 ) -> dict[str, str]:
+    """Agglomerative average-link clustering on TF-IDF cosine, stopped below `threshold`."""
+    vectors = tfidf_vectors(docs, fitted_on)
+    n = len(docs)
+    sim = [[_cos(vectors[i], vectors[j]) for j in range(n)] for i in range(n)]
+    clusters: dict[int, list[int]] = {i: [i] for i in range(n)}
+    link = {(i, j): sim[i][j] for i in range(n) for j in range(i + 1, n)}
+    while link:
+        (a, b), best = max(link.items(), key=lambda item: (item[1], -item[0][0], -item[0][1]))
+        if best < threshold:
+            break
+        size_a, size_b = len(clusters[a]), len(clusters[b])
+        clusters[a].extend(clusters.pop(b))
+        for c in clusters:
+            if c == a:
+                continue
+            ac, bc = (min(a, c), max(a, c)), (min(b, c), max(b, c))
+            link[ac] = (link[ac] * size_a + link.pop(bc) * size_b) / (size_a + size_b)
+        link.pop((a, b))
+        for key in [k for k in link if b in k]:
+            link.pop(key)
+    return {docs[i].id: str(c) for c, members in clusters.items() for i in members}
+
+
+def online_nearest(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], threshold: float,
+                   window: int) -> dict[str, str]:
+    """Online 1-NN in date order: join the nearest earlier document within `window` days."""
+    from datetime import date
+
+    ordered = sorted(docs, key=lambda d: (d.date or "", d.id))
+    vectors = tfidf_vectors(ordered, fitted_on)
+    days = [date.fromisoformat((d.date or "1970-01-01")[:10]).toordinal() for d in ordered]
+    label: dict[str, str] = {}
+    start = 0
+    for i, doc in enumerate(ordered):
+        while days[i] - days[start] > window:
+            start += 1
+        best, best_sim = None, threshold
+        for j in range(start, i):
+            s = _cos(vectors[i], vectors[j])
+            if s >= best_sim:
+                best, best_sim = j, s
+        label[doc.id] = label[ordered[best].id] if best is not None else doc.id
+    return label
+
+
+def trivial_baselines(corpus: Corpus, gold: Labels) -> dict[str, dict[str, float]]:
+    return {"singletons": scores(gold, {d.id: d.id for d in corpus.docs}),
+            "all_in_one": scores(gold, {d.id: "all" for d in corpus.docs})}
+
+
+# --------------------------------------------------------------------------- tuning
+
+TUNE_GRID: dict[str, tuple[Any, ...]] = {
+    "event_threshold": (0.16, 0.2, 0.24),
+    "name_weight": (1.0, 1.5, 2.0),
+    "time_weight": (0.5, 1.0),
+    "number_weight": (0.5, 1.0),
+    "title_weight": (0.6, 1.0),
+    "half_life_days": (7.0, 15.0, 30.0),
+}
+STORY_GRID: dict[str, tuple[Any, ...]] = {
+    "storyline_threshold": (0.1, 0.14, 0.18, 0.22, 0.26, 0.30),
+    "storyline_name_scale": (0.3, 0.6, 1.0),
+}
+
+
+@lru_cache(maxsize=1)
+def _tuning_corpora() -> tuple[Corpus, Corpus]:
+    ecb_root = require_eval("clustering/ecbplus")
+    gva_root = require_eval("clustering/gva")
+    assert ecb_root is not None and gva_root is not None
+    return (load_ecb(ecb_root, lambda t: t not in ECB_TEST_TOPICS),
+            load_gva(gva_root, GVA_TUNE_YEARS))
+
+
+_FEATURE_CACHE: dict[tuple[str, int], Any] = {}
+_extract = cluster_module.extract_features
+
+
+def _cached_features(doc: ClusterDoc, settings: ClusterSettings) -> Any:
+    key = (doc.id, settings.stem_prefix)
+    if key not in _FEATURE_CACHE:
+        _FEATURE_CACHE[key] = _extract(doc, settings)
+    return _FEATURE_CACHE[key]
+
+
+def _tune_one(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, float]]:
+    cluster_module.extract_features = _cached_features  # type: ignore[assignment]
+    settings = dataclasses.replace(ClusterSettings(), **overrides)
+    ecb, gva = _tuning_corpora()
+    figures: dict[str, float] = {}
+    for name, corpus in (("ecb", ecb), ("gva", gva)):
+        events, stories = event_labels(corpus.docs, settings)
+        for key, value in scores(corpus.events, events).items():
+            figures[f"{name}_{key}"] = value
+        if name == "ecb":
+            for key, value in scores(corpus.stories, stories).items():
+                figures[f"ecb_story_{key}"] = value
+    figures["objective"] = sum(
+        (figures[f"{n}_pairwise_f1"] + figures[f"{n}_bcubed_f1"]) / 4 for n in ("ecb", "gva")
+    )
+    figures["story_objective"] = (figures["ecb_story_pairwise_f1"]
+                                  + figures["ecb_story_bcubed_f1"]) / 2
+    return overrides, figures
+
+
+def tune(workers: int) -> dict[str, Any]:
+    """Grid search on the tuning splits: events first, then storylines on the best events."""
+    keys = list(TUNE_GRID)
+    grid = [dict(zip(keys, values, strict=True)) for values in itertools.product(*TUNE_GRID.values())]
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_tune_one, grid, chunksize=4))
+    results.sort(key=lambda r: -r[1]["objective"])
+    for overrides, figures in results[:10]:
+        print(json.dumps(overrides), rounded({k: v for k, v in figures.items()
+                                              if k.endswith(("pairwise_f1", "bcubed_f1"))
+                                              or k == "objective"}, 3))
+    best = results[0][0]
+    story_keys = list(STORY_GRID)
+    story_grid = [{**best, **dict(zip(story_keys, values, strict=True))}
+                  for values in itertools.product(*STORY_GRID.values())]
+    with ProcessPoolExecutor(workers) as pool:
+        story_results = list(pool.map(_tune_one, story_grid, chunksize=2))
+    story_results.sort(key=lambda r: -r[1]["story_objective"])
+    for overrides, figures in story_results[:5]:
+        print(json.dumps({k: overrides[k] for k in story_keys}),
+              round(figures["story_objective"], 4))
+    return {"events": best, "storylines": {k: story_results[0][0][k] for k in story_keys},
+            "objective": results[0][1]["objective"],
+            "story_objective": story_results[0][1]["story_objective"]}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def evaluate(shuffles: int) -> dict[str, Any]:
+    ecb_root = require_eval("clustering/ecbplus")
+    gva_root = require_eval("clustering/gva")
+    assert ecb_root is not None and gva_root is not None
+    settings = ClusterSettings()
+    figures: dict[str, Any] = {}
+
+    ecb_all = load_ecb(ecb_root, lambda t: True)
+    ecb = load_ecb(ecb_root, lambda t: t in ECB_TEST_TOPICS)
+    started = time.perf_counter()
+    events, stories = event_labels(ecb.docs, settings)
+    figures["ecb_seconds"] = time.perf_counter() - started
+    figures["ecb_events"] = scores(ecb.events, events)
+    figures["ecb_storylines"] = scores(ecb.stories, stories)
+    figures["ecb_baselines"] = {
+        **trivial_baselines(ecb, ecb.events),
+        **{f"tfidf_average_link_{t}": scores(ecb.events, average_link(ecb.docs, ecb_all.docs, t))
+           for t in ECB_BASELINE_THRESHOLDS},
+    }
+    figures["ecb_story_baselines"] = trivial_baselines(ecb, ecb.stories)
+    figures["ecb_order"] = order_sensitivity(ecb, settings, shuffles)
+
+    gva_all = load_gva(gva_root, GVA_TUNE_YEARS + GVA_TEST_YEARS)
+    gva = load_gva(gva_root, GVA_TEST_YEARS)
+    started = time.perf_counter()
+    events, _ = event_labels(gva.docs, settings)
+    figures["gva_seconds"] = time.perf_counter() - started
+    figures["gva_events"] = scores(gva.events, events)
+    figures["gva_baselines"] = {
+        **trivial_baselines(gva, gva.events),
+        "tfidf_online_1nn": scores(gva.events, online_nearest(
+            gva.docs, gva_all.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS)),
+        "tfidf_online_1nn_all_years": scores(gva_all.events, online_nearest(
+            gva_all.docs, gva_all.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS)),
+    }
+    figures["gva_order"] = order_sensitivity(gva, settings, shuffles)
+    figures["floors"] = FLOORS
+    figures["settings"] = dataclasses.asdict(settings)
+    return figures
+
+
+def print_table(figures: Mapping[str, Any]) -> None:
+    columns = ("pairwise_p", "pairwise_r", "pairwise_f1", "bcubed_p", "bcubed_r",
+               "bcubed_f1", "ari", "clusters")
+    rows: list[tuple[str, Mapping[str, float]]] = [
+        ("ECB+ test events: storyline", figures["ecb_events"]),
+        *((f"  {k}", v) for k, v in figures["ecb_baselines"].items()),
+        ("ECB+ test storylines vs topics", figures["ecb_storylines"]),
+        *((f"  {k}", v) for k, v in figures["ecb_story_baselines"].items()),
+        ("GVA 2015-2017 events: storyline", figures["gva_events"]),
+        *((f"  {k}", v) for k, v in figures["gva_baselines"].items()),
+    ]
+    print(f"{'':34}" + "".join(f"{c:>12}" for c in columns))
+    for name, row in rows:
+        print(f"{name:34}" + "".join(f"{row[c]:12.3f}" for c in columns))
+    for name in ("ecb_order", "gva_order"):
+        print(name, json.dumps(rounded(dict(figures[name]), 3)))
+
+
+def _round_nested(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _round_nested(v) for k, v in value.items()}
+    return value
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tune", action="store_true", help="grid-search on the tuning splits")
+    parser.add_argument("--shuffles", type=int, default=3, help="shuffled orders to compare")
+    parser.add_argument("--workers", type=int, default=2, help="processes for --tune")
+    args = parser.parse_args(argv)
+    if args.tune:
+        emit(tune(args.workers))
+        return
+    figures = evaluate(args.shuffles)
+    print_table(figures)
+    emit(_round_nested(figures))
+
+
+if __name__ == "__main__":
+    main()

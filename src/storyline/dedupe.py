@@ -1,0 +1,976 @@
+"""Dedupe: find the articles that are the same text in another form, and say how.
+
+Copies must never count as independent confirmation, so each article is linked
+to the others that are the same text: `exact` (same body), `reformatted`
+(whitespace, quote styles, entities or boilerplate differ), `excerpt` (one is a
+truncated or partial copy of the other), `edited` (new headline or dateline, a
+few sentences added or removed) and `rewrite` (spun: words swapped all through,
+clauses reordered, the same sentences in the same order). Translations are not
+linked: nothing that runs offline here aligns two languages precisely enough.
+
+Two stages keep adding one article cheap at any size:
+
+1. candidates: an exact-text dict; MinHash LSH (datasketch) over word 5-gram
+   shingles of the whole body and of its lead, so that truncated copies are
+   found although their Jaccard is low; MinHash LSH over content-word sets for
+   rewrites, whose candidates are re-ranked by TF-IDF cosine (scikit-learn);
+2. a precise check per pair: shared word runs give the containment of each text
+   in the other, the places where words were swapped and the evidence passages;
+   where too little is shared verbatim, a monotone alignment of the sentences
+   by content words decides whether one is a rewrite of the other.
+
+Linked articles form groups; a group's original is chosen by evidence (earliest
+date, then most complete text, then a named outlet) and every link of the group
+points at it. Nothing is deleted: a copy is a link, never a removal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
+from datasketch.storage import UnorderedStorage  # type: ignore[import-untyped]
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[import-untyped]
+
+from storyline.clean import Cues, cue_label, load_cues
+from storyline.records import Article
+from storyline.textstats import SENTENCE_END, is_prose, stopwords
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
+Span4 = tuple[int, int, int, int]  # (start, end) in one text, (start, end) in the other
+
+RELATIONS: tuple[str, ...] = ("exact", "reformatted", "excerpt", "edited", "rewrite")
+
+
+@dataclass(frozen=True, slots=True)
+class CopySettings:
+    """The named thresholds of copy detection.
+
+    Tuned on the synthetic copies and hard negatives of `bench/copies.py --split
+    even` (Scrapinghub gold bodies, ECB+ same-subtopic pairs); its figures to
+    quote are those of the odd items and of the GVA wire copies.
+    """
+
+    shingle_size: int = 5  # word 5-grams: the unit the GVA README measures wire copies in
+    # Shingle LSH: 32 bands of 3 rows find a pair of Jaccard 0.5 99% of the time
+    # and 0.4 88% (1 - (1 - J^3)^32); the lead's own key finds truncated copies.
+    shingle_bands: int = 32
+    shingle_rows: int = 3
+    lead_words: int = 80
+    # Content-word LSH for rewrites: 40 bands of 3 rows find Jaccard 0.45 98% of
+    # the time; spun copies measured 0.48-0.96 (bench, even items).
+    content_bands: int = 40
+    content_rows: int = 3
+    # Anchor LSH (names and numbers), for rewrites that paraphrase more than they
+    # swap: 20 bands of 3 rows find anchor Jaccard 0.6 99% of the time; the
+    # example corpus's rewrite measured content words 0.33 and anchors 0.82.
+    anchor_bands: int = 20
+    anchor_rows: int = 3
+    seed: int = 20240611
+    # LSH hits below these estimated Jaccards are dropped before any precise check.
+    min_shingle_jaccard: float = 0.2
+    min_content_jaccard: float = 0.3
+    min_anchor_jaccard: float = 0.5
+    min_passage_words: int = 8  # shorter shared runs are phrases, not copied passages
+    min_copy_words: int = 20  # a shorter text is a line, not a copy (unless exactly the same)
+    # An excerpt: the shorter text this much contained in the longer, and at most
+    # this share of its length (above it, a copy with a few sentences cut: edited).
+    excerpt_min_containment: float = 0.9
+    excerpt_max_share: float = 0.85
+    edited_min_coverage: float = 0.5  # both texts covered this much by shared runs
+    # Swapped-word sites per 100 words that make a verbatim-looking copy a rewrite:
+    # spun copies measured 0.8-5.3 at the 5th-100th percentile, edited ones 0.
+    rewrite_min_swaps: float = 0.75
+    # Rewrite candidates: re-ranked by TF-IDF cosine, the best few aligned sentence
+    # by sentence; a sentence pair aligns at this Dice of content words.
+    rewrite_top_k: int = 8
+    rewrite_min_cosine: float = 0.35
+    sentence_min_dice: float = 0.3
+    # Alignment score (aligned Dice summed over the longer text's sentences): spun
+    # copies 0.55 and up, the example corpus's content-farm rewrite 0.46 (its
+    # original still holds an appeal box), different articles on one event at
+    # most 0.41 (ECB+, even items).
+    rewrite_min_score: float = 0.45
+    # And most names and numbers shared: spun copies 0.69 and up, different ECB+
+    # articles on one event 0.39 at the 95th percentile; two GVA reports written
+    # from one police template share their sentences' shape, not their names.
+    rewrite_min_anchor_jaccard: float = 0.5
+    rewrite_min_aligned: float = 0.6  # share of the shorter text's sentences aligned
+    # Content-word Jaccard below which no alignment is tried: spun copies 0.48 and
+    # up, the example corpus's rewrite 0.33 (bench, even items; a cost cut only).
+    rewrite_min_content_jaccard: float = 0.25
+    rewrite_min_length_ratio: float = 0.5
+    max_checks: int = 40  # precise checks per added article, at most
+    max_evidence: int = 5  # passages kept per link
+    passage_chars: int = 160  # a passage's text is cut to this many characters
+
+
+@dataclass(frozen=True, slots=True)
+class CopyDoc:
+    """What copy detection needs of an article."""
+
+    id: str
+    body: str
+    title: str | None = None
+    language: str | None = None
+    date: str | None = None  # ISO date (or date-time), None when unknown
+    outlet: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A passage both texts share: [start, end) in the copy's body, then in the original's."""
+
+    text: str  # the copy's words, cut to CopySettings.passage_chars
+    start: int
+    end: int
+    original_start: int
+    original_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class CopyLink:
+    """`article_id` is a copy of `original_id`, related as `relation` (one of RELATIONS)."""
+
+    article_id: str
+    original_id: str
+    relation: str
+    similarity: float
+    evidence: tuple[Passage, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CopyGroup:
+    """One original and its copies; every member links straight to the original."""
+
+    original: str
+    members: tuple[CopyLink, ...]
+
+
+def doc_from_article(a: Article) -> CopyDoc:
+    return CopyDoc(a.id, a.body, a.title, a.language, a.published.date, a.outlet)
+
+
+def find_copies(docs: Iterable[CopyDoc], settings: CopySettings | None = None) -> list[CopyGroup]:
+    """Groups of copies among the docs; a doc in no group is a copy of nothing."""
+    index = CopyIndex(settings)
+    for doc in docs:
+        index.add(doc)
+    return index.groups()
+
+
+def independent_ids(groups: Iterable[CopyGroup], ids: Iterable[str]) -> list[str]:
+    """The ids that count as independent sources: originals and articles in no group."""
+    copies = {link.article_id for group in groups for link in group.members}
+    return [i for i in ids if i not in copies]
+
+
+# --------------------------------------------------------------------------- words
+
+WORD = re.compile(r"\w+")
+ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# A sentence ends at a stop (and closing quotes) before a capital, a digit or an opening quote.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+(?=[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ])|\n+")
+LINE = re.compile(r"[^\n]+")
+
+
+def unescape_in_place(text: str) -> str:
+    """Decode HTML entities without moving any offset: each is padded to its own length."""
+    if "&" not in text:
+        return text
+    return ENTITY.sub(
+        lambda m: html.unescape(m.group()).ljust(len(m.group()))[: len(m.group())], text
+    )
+
+
+def casefold_in_place(text: str) -> str:
+    """Casefolded without moving any offset: a letter that folds to two ("ß") is left as is."""
+    folded = text.casefold()
+    if len(folded) == len(text):
+        return folded
+    return "".join(f if len(f := c.casefold()) == 1 else c for c in text)
+
+
+def body_key(text: str) -> str:
+    """Same key, same text: Unicode NFC, newlines and trailing spaces normalised."""
+    lines = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip().split("\n")
+    return hashlib.sha256("\n".join(line.rstrip() for line in lines).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A body as words: their character spans and hashes (casefolded), and shingle hashes.
+
+    Words are never held as strings: at 100,000 articles the per-word Python work
+    was most of the cost, so every word measure is a numpy array over the words.
+    """
+
+    starts: I64
+    ends: I64
+    hashes: U32  # of the casefolded word
+    stems: U32  # of the word less a plural "s"
+    content: Mask  # not a stop word, and more than two letters or a figure
+    anchor: Mask  # a capital or a digit first, not a stop word: a name or a number
+    shingles: U32  # position i: the shingle that starts at word i
+    size: int
+
+    @property
+    def length(self) -> int:
+        return len(self.hashes)
+
+    def content_hashes(self, first: int = 0, last: int | None = None) -> U32:
+        return self.stems[first:last][self.content[first:last]]
+
+    def anchor_hashes(self) -> U32:
+        """Names and numbers: a rewrite keeps the people, places and figures of its original."""
+        return self.hashes[self.anchor]
+
+
+# Odd, so invertible modulo 2^64: a word's hash is the same wherever it stands.
+HASH_BASE = 0x100000001B3
+
+
+def span_hashes(codes: U32, starts: I64, ends: I64) -> U32:
+    """Polynomial hash of the characters [start, end) of each span, folded to 32 bits."""
+    n = len(codes)
+    base = np.full(n, HASH_BASE, dtype=np.uint64)
+    powers = np.concatenate([[np.uint64(1)], np.cumprod(base)])
+    inverse = np.full(n, pow(HASH_BASE, -1, 2**64), dtype=np.uint64)
+    inverses = np.concatenate([[np.uint64(1)], np.cumprod(inverse)])
+    prefix = np.concatenate([[np.uint64(0)], np.cumsum(codes.astype(np.uint64) * powers[:n])])
+    mixed = (prefix[ends] - prefix[starts]) * inverses[starts]
+    mixed ^= mixed >> np.uint64(29)
+    folded: U32 = ((mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+    return folded
+
+
+def _codes(text: str) -> U32:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def shingle_hashes(hashes: U32, size: int) -> U32:
+    """Hash of each run of `size` words (one shingle of all the words when fewer)."""
+    if len(hashes) == 0:
+        return np.zeros(0, dtype=np.uint32)
+    width = min(size, len(hashes))
+    count = len(hashes) - width + 1
+    wide = hashes.astype(np.uint64)
+    mixed = wide[:count].copy()
+    for k in range(1, width):
+        mixed = mixed * np.uint64(HASH_BASE) + wide[k : k + count]
+    mixed ^= mixed >> np.uint64(29)
+    return ((mixed >> np.uint64(32)) ^ (mixed & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+
+
+def text_of(body: str, size: int = 5) -> Text:
+    decoded = unescape_in_place(body)
+    folded = casefold_in_place(decoded)
+    spans = np.array([m.span() for m in WORD.finditer(folded)], dtype=np.int64).reshape(-1, 2)
+    starts, ends = spans[:, 0].copy(), spans[:, 1].copy()
+    codes = _codes(folded)
+    hashes = span_hashes(codes, starts, ends)
+    if len(starts) == 0:
+        empty = np.zeros(0, dtype=bool)
+        return Text(starts, ends, hashes, hashes, empty, empty, hashes, size)
+    last, before = codes[ends - 1], codes[np.maximum(ends - 2, starts)]
+    plural = (ends - starts > 4) & (last == ord("s")) & (before != ord("s"))
+    stems = np.where(plural, span_hashes(codes, starts, ends - 1), hashes)
+    first = codes[starts]
+    digit = (first >= ord("0")) & (first <= ord("9"))
+    stopped = stop_hashes()  # sorted: a binary search beats np.isin's hashing of both
+    stop = stopped[np.minimum(np.searchsorted(stopped, hashes), len(stopped) - 1)] == hashes
+    original = _codes(decoded)[starts]
+    capital = ((original >= ord("A")) & (original <= ord("Z"))) | digit
+    for k in np.flatnonzero(original > 127).tolist():  # letters beyond ASCII: ask Python
+        capital[k] = chr(original[k]).isupper()
+    content = ((ends - starts > 2) | digit) & ~stop
+    shingles = shingle_hashes(hashes, size)
+    return Text(starts, ends, hashes, stems, content, capital & ~stop, shingles, size)
+
+
+@lru_cache(maxsize=1)
+def stop_hashes() -> U32:
+    """Hashes of the stop words (jusText's lists, as the cleaner uses them)."""
+    words = sorted(w.casefold() for w in stopwords())
+    text = " ".join(words)
+    spans = np.array([m.span() for m in re.finditer(r"\S+", text)], dtype=np.int64)
+    return np.unique(span_hashes(_codes(text), spans[:, 0], spans[:, 1]))
+
+
+def sentences(body: str, text: Text) -> list[tuple[int, int]]:
+    """Word ranges [first, last) of the body's sentences."""
+    bounds = [0, *(m.end() for m in SENTENCE_BREAK.finditer(body)), len(body) + 1]
+    cuts = np.searchsorted(text.starts, np.asarray(bounds, dtype=np.int64)).tolist()
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+# --------------------------------------------------------------------------- LSH
+
+
+class _Buckets(UnorderedStorage):  # type: ignore[misc]
+    """A bucket table that keeps a lone key as itself, not as a one-element set.
+
+    datasketch's dict storage keeps a Python set per bucket, and nearly every
+    bucket holds one key: 10.6 KB per document at 30 bands over 100,000
+    documents (measured). This keeps about a third of that.
+    """
+
+    def __init__(self) -> None:
+        self._dict: dict[Hashable, Any] = {}
+
+    def keys(self) -> Iterator[Hashable]:
+        return iter(self._dict)
+
+    def get(self, key: Hashable) -> Sequence[int]:
+        value = self._dict.get(key)
+        if value is None:
+            return ()
+        return (value,) if isinstance(value, int) else value
+
+    def insert(self, key: Hashable, *vals: int, **kwargs: Any) -> None:
+        for val in vals:
+            held = self._dict.get(key)
+            if held is None:
+                self._dict[key] = val
+            elif isinstance(held, int):
+                self._dict[key] = [held, val]
+            else:
+                held.append(val)
+
+    def remove(self, *args: Any, **kwargs: Any) -> None:
+        raise NotImplementedError("the copy index never removes: nothing is deleted")
+
+    remove_val = remove
+
+    def size(self) -> int:
+        return len(self._dict)
+
+    def itemcounts(self, **kwargs: Any) -> dict[Hashable, int]:
+        return {key: len(self.get(key)) for key in self._dict}
+
+    def has_key(self, key: Hashable) -> bool:
+        return key in self._dict
+
+
+class _Keys(_Buckets):
+    """The key list, without the band hashes datasketch keeps per key for removal."""
+
+    def insert(self, key: Hashable, *vals: Any, **kwargs: Any) -> None:
+        self._dict[key] = 0
+
+
+def _mix32(values: U32) -> U32:
+    """MurmurHash3's 32-bit finaliser: word and shingle hashes spread over all bits."""
+    h = values.astype(np.uint32)
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    h *= np.uint32(0xC2B2AE35)
+    h ^= h >> np.uint32(16)
+    return h
+
+
+class _Sketches:
+    """MinHash signatures of hashed sets, kept as rows, and an LSH index over them."""
+
+    def __init__(self, bands: int, rows: int, seed: int) -> None:
+        self.size = bands * rows
+        self.prototype = MinHash(num_perm=self.size, seed=seed)
+        self.lsh: Any = MinHashLSH(num_perm=self.size, params=(bands, rows))
+        self.lsh.hashtables = [_Buckets() for _ in range(bands)]
+        self.lsh.keys = _Keys()
+        self.rows = np.zeros((64, self.size), dtype=np.uint32)
+
+    def sign(self, values: U32) -> Any:
+        """datasketch's affine permutations (h -> a h + b mod 2^32) over mixed hashes,
+        in one numpy step: update_batch calls a Python function per value."""
+        signature = self.prototype.copy()
+        if len(values):
+            a, b = self.prototype.permutations
+            signature.hashvalues = (np.outer(_mix32(values), a) + b).min(axis=0)
+        return signature
+
+    def insert(self, key: int, signature: Any, row: int) -> None:
+        self.lsh.insert(key, signature, check_duplication=False)
+        if row >= len(self.rows):
+            self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+        self.rows[row] = signature.hashvalues
+
+    def query(self, signature: Any) -> list[int]:
+        return sorted(self.lsh.query(signature))
+
+    def jaccard(self, signature: Any, rows: Sequence[int]) -> npt.NDArray[np.float64]:
+        """Estimated Jaccard of the signed set with each stored row."""
+        matrix = self.rows[np.asarray(rows, dtype=np.int64)]
+        return (matrix == signature.hashvalues).mean(axis=1)  # type: ignore[no-any-return]
+
+
+# --------------------------------------------------------------------------- precise check
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Words [a, a + length) of one text equal words [b, b + length) of the other."""
+
+    a: int
+    b: int
+    length: int
+
+
+# A shingle found more often than this in one text is furniture, not a passage.
+REPEAT_CAP = 8
+# A gap of at most this many words on both sides between two runs is a swapped word.
+MAX_SWAP_WORDS = 3
+
+
+def shared_runs(x: Text, y: Text, min_words: int) -> list[Run]:
+    """Maximal runs of shared shingles on one diagonal, as word runs of `min_words` or more.
+
+    Every place of a shingle in y counts (up to REPEAT_CAP), so a repeated line
+    does not cut a run short; a run is a stretch where consecutive shingles of x
+    sit at consecutive places in y.
+    """
+    if x.length == 0 or y.length == 0:
+        return []
+    order = np.argsort(y.shingles, kind="stable")
+    sorted_y = y.shingles[order]
+    left = np.searchsorted(sorted_y, x.shingles, side="left")
+    counts = np.searchsorted(sorted_y, x.shingles, side="right") - left
+    counts[counts > REPEAT_CAP] = 0
+    total = int(counts.sum())
+    if total == 0:
+        return []
+    rows = np.repeat(np.arange(len(x.shingles), dtype=np.int64), counts)
+    within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    places = order[np.repeat(left, counts) + within].astype(np.int64)
+    diagonal = places - rows
+    sort = np.lexsort((rows, diagonal))
+    rows, diagonal, places = rows[sort], diagonal[sort], places[sort]
+    breaks = np.flatnonzero((np.diff(rows) != 1) | (np.diff(diagonal) != 0)) + 1
+    firsts = np.r_[0, breaks]
+    lasts = np.r_[breaks - 1, len(rows) - 1]
+    lengths = rows[lasts] - rows[firsts] + min(x.size, x.length, y.length)
+    keep = np.flatnonzero(lengths >= min_words)
+    runs = [Run(int(rows[firsts[k]]), int(places[firsts[k]]), int(lengths[k])) for k in keep]
+    return sorted(runs, key=lambda run: (run.a, run.b))
+
+
+def swaps(runs: Sequence[Run]) -> int:
+    """Places where a run stops and the next resumes after 1-3 words changed on both sides:
+    a spinner swaps words all through a text, an editor cuts whole sentences in a few places."""
+    count = 0
+    for before, after in itertools.pairwise(runs):
+        gap_a = after.a - (before.a + before.length)
+        gap_b = after.b - (before.b + before.length)
+        count += 0 < gap_a <= MAX_SWAP_WORDS and 0 < gap_b <= MAX_SWAP_WORDS
+    return count
+
+
+def covered(runs: Iterable[Run], length: int, side: str) -> Mask:
+    mark = np.zeros(length, dtype=bool)
+    for run in runs:
+        start = run.a if side == "a" else run.b
+        mark[start : start + run.length] = True
+    return mark
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Sentences of two texts aligned one to one, in order, by content words."""
+
+    pairs: tuple[tuple[int, int, float], ...]  # (sentence in a, sentence in b, Dice)
+    count_a: int
+    count_b: int
+
+    @property
+    def score(self) -> float:
+        """Aligned Dice summed over the longer text's sentences: 1 for the same sentences."""
+        return sum(p[2] for p in self.pairs) / max(self.count_a, self.count_b, 1)
+
+    @property
+    def aligned_share(self) -> float:
+        """Share of the shorter text's sentences that found a partner."""
+        return len(self.pairs) / max(min(self.count_a, self.count_b), 1)
+
+
+def align_sentences(
+    a: Sequence[frozenset[str]], b: Sequence[frozenset[str]], min_dice: float
+) -> Alignment:
+    """The monotone one-to-one alignment of most total Dice; pairs under min_dice never align."""
+    n, m = len(a), len(b)
+    dice = np.zeros((n, m))
+    for i, left in enumerate(a):
+        for j, right in enumerate(b):
+            shared = len(left & right)
+            if shared and 2 * shared >= min_dice * (len(left) + len(right)):
+                dice[i, j] = 2 * shared / (len(left) + len(right))
+    best = np.zeros((n + 1, m + 1))
+    for i in range(1, n + 1):
+        row, above, weights = best[i], best[i - 1], dice[i - 1]
+        for j in range(1, m + 1):
+            row[j] = max(above[j], row[j - 1], above[j - 1] + weights[j - 1])
+    pairs: list[tuple[int, int, float]] = []
+    i, j = n, m
+    while i > 0 and j > 0:
+        if dice[i - 1, j - 1] > 0 and best[i, j] == best[i - 1, j - 1] + dice[i - 1, j - 1]:
+            pairs.append((i - 1, j - 1, float(dice[i - 1, j - 1])))
+            i, j = i - 1, j - 1
+        elif best[i, j] == best[i - 1, j]:
+            i -= 1
+        else:
+            j -= 1
+    return Alignment(tuple(reversed(pairs)), n, m)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How two texts relate, and what shows it: (a start, a end, b start, b end) spans."""
+
+    relation: str
+    similarity: float
+    spans: tuple[Span4, ...]
+
+
+# --------------------------------------------------------------------------- the index
+
+
+# Unshared lines above or below the shared text pass for boilerplate (when the
+# cleaner's cues do not say so) if each has at most MAX_EDGE_LINE_WORDS words and
+# all of them at most MAX_EDGE_WORDS, and at most MAX_EDGE_SHARE of the text: the
+# held-out templates' blocks are 1-4 lines of under 30 words; a truncated copy's
+# missing tail is a fifth of the text or more.
+MAX_EDGE_LINE_WORDS = 30
+MAX_EDGE_WORDS = 80
+MAX_EDGE_SHARE = 0.15
+MAX_BOILERPLATE_SHARE = 0.5
+
+TERM_BUCKETS = 2**20  # content words hashed into this many TF-IDF columns
+TEXT_CACHE_SIZE = 512  # texts kept tokenised: one add's candidates, one group
+
+
+@dataclass(slots=True)
+class _Entry:
+    doc: CopyDoc
+    key: str  # body_key of the body
+    content: U32  # hashes of its content words, for the TF-IDF re-rank
+    completeness: int | None = None  # computed when first needed
+
+
+@dataclass(slots=True)
+class _Graph:
+    """Union-find over the indexed articles, and the pairs found linked."""
+
+    parent: list[int] = field(default_factory=list)
+    pairs: dict[tuple[int, int], Match] = field(default_factory=dict)
+    neighbours: dict[int, list[int]] = field(default_factory=dict)
+
+    def find(self, index: int) -> int:
+        parent = self.parent
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    def link(self, a: int, b: int, match: Match) -> None:
+        self.pairs[(a, b)] = match
+        self.neighbours.setdefault(a, []).append(b)
+        self.neighbours.setdefault(b, []).append(a)
+        root_a, root_b = self.find(a), self.find(b)
+        if root_a != root_b:
+            self.parent[max(root_a, root_b)] = min(root_a, root_b)
+
+
+class CopyIndex:
+    """An incremental copy index: `add` one article at a time, ask for `groups` at any point."""
+
+    def __init__(self, settings: CopySettings | None = None, cues: Cues | None = None) -> None:
+        self.settings = s = settings or CopySettings()
+        self._cues = cues or load_cues()
+        self._shingles = _Sketches(s.shingle_bands, s.shingle_rows, s.seed)
+        self._content = _Sketches(s.content_bands, s.content_rows, s.seed + 1)
+        self._anchors = _Sketches(s.anchor_bands, s.anchor_rows, s.seed + 2)
+        self._tfidf = TfidfTransformer(sublinear_tf=True)
+        self._df = np.zeros(TERM_BUCKETS, dtype=np.int32)  # documents per hashed term
+        self._entries: list[_Entry] = []
+        self._ids: dict[str, int] = {}
+        self._same_body: dict[str, int] = {}
+        self._same_words: dict[str, int] = {}
+        self._graph = _Graph()
+        self._originals: dict[int, int] = {}  # group root -> its original so far
+        self._cache: dict[int, Text] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._ids
+
+    def add(self, doc: CopyDoc) -> list[CopyLink]:
+        """Index one article; return its links to articles added before (none if known)."""
+        if doc.id in self._ids:
+            return self._links_of(self._ids[doc.id])
+        s = self.settings
+        text = text_of(doc.body, s.shingle_size)
+        index = len(self._entries)
+        content = text.content_hashes()
+        entry = _Entry(doc, body_key(doc.body), content)
+        self._entries.append(entry)
+        self._ids[doc.id] = index
+        self._graph.parent.append(index)
+        self._remember(index, text)
+        words_key = hashlib.sha256(text.hashes.tobytes()).hexdigest()
+
+        whole = self._shingles.sign(text.shingles)
+        lead = None
+        if text.length >= s.lead_words * 5 // 4:
+            lead = self._shingles.sign(text.shingles[: s.lead_words - text.size + 1])
+        content_signature = self._content.sign(content)
+        anchor_signature = self._anchors.sign(text.anchor_hashes())
+        twins = (self._same_body.get(entry.key), self._same_words.get(words_key))
+        candidates = [i for i in twins if i is not None]
+        candidates += self._verbatim_candidates(whole, lead, set(candidates))
+        self._check(index, candidates)
+        signatures = (content_signature, anchor_signature)
+        self._check(index, self._rewrite_candidates(index, content, signatures, set(candidates)))
+
+        self._shingles.insert(2 * index, whole, index)
+        if lead is not None:
+            self._shingles.lsh.insert(2 * index + 1, lead, check_duplication=False)
+        self._content.insert(index, content_signature, index)
+        self._anchors.insert(index, anchor_signature, index)
+        self._same_body.setdefault(entry.key, index)
+        self._same_words.setdefault(words_key, index)
+        self._df[np.unique(content % TERM_BUCKETS)] += 1
+        return self._links_of(index)
+
+    def _check(self, index: int, candidates: Iterable[int]) -> None:
+        """Compare with each candidate, or first with the original of its group.
+
+        A link straight to the original is the one `groups` reports; found here,
+        it need not be worked out there.
+        """
+        graph = self._graph
+        for candidate in dict.fromkeys(candidates):
+            if graph.find(candidate) == graph.find(index):
+                continue  # already in this article's group: one link there is enough
+            original = self._originals.get(graph.find(candidate), candidate)
+            for other in dict.fromkeys((original, candidate)):
+                match = self.compare(index, other)
+                if match is not None:
+                    best = [self._originals.get(graph.find(n), n) for n in (index, other)]
+                    graph.link(index, other, match)
+                    self._originals[graph.find(index)] = min(best, key=self._original_key)
+                    break
+
+    def _verbatim_candidates(self, whole: Any, lead: Any, seen: set[int]) -> list[int]:
+        """Shingle-LSH hits, the most similar first; a shared lead always counts."""
+        hits = {key // 2 for key in self._shingles.query(whole)}
+        leads = {key // 2 for key in self._shingles.query(lead)} if lead is not None else set()
+        keys = sorted((hits | leads) - seen)
+        if not keys:
+            return []
+        estimates = self._shingles.jaccard(whole, keys).tolist()
+        kept = [
+            (e, k)
+            for e, k in zip(estimates, keys, strict=True)
+            if e >= self.settings.min_shingle_jaccard or k in leads
+        ]
+        return [k for _, k in sorted(kept, key=lambda p: (-p[0], p[1]))][: self.settings.max_checks]
+
+    def _rewrite_candidates(
+        self, index: int, content: U32, signatures: Any, seen: set[int]
+    ) -> list[int]:
+        """Content-word and anchor LSH hits outside the article's group so far, re-ranked
+        by TF-IDF cosine: the best few."""
+        s = self.settings
+        signature, anchor_signature = signatures
+        by_content = [k for k in self._content.query(signature) if k not in seen]
+        by_anchor = [k for k in self._anchors.query(anchor_signature) if k not in seen]
+        keys = sorted(set(by_content) | set(by_anchor))
+        if not keys:
+            return []
+        near = (self._content.jaccard(signature, keys) >= s.min_content_jaccard) | (
+            self._anchors.jaccard(anchor_signature, keys) >= s.min_anchor_jaccard
+        )
+        group = self._graph.find(index)
+        keys = [
+            k
+            for k, ok in zip(keys, near.tolist(), strict=True)
+            if ok and self._graph.find(k) != group
+        ]
+        if not keys:
+            return []
+        rows = [content] + [self._entries[k].content for k in keys]
+        terms, columns = np.unique(np.concatenate(rows) % TERM_BUCKETS, return_inverse=True)
+        places = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
+        counts = csr_matrix(
+            (np.ones(len(columns)), (places, columns)), shape=(len(rows), len(terms))
+        )
+        self._tfidf.idf_ = np.log((1.0 + len(self._entries)) / (1.0 + self._df[terms])) + 1.0
+        weighted = self._tfidf.transform(counts).toarray()  # sublinear tf x idf, L2 rows
+        cosine = weighted[1:] @ weighted[0]
+        ranked = sorted(zip(cosine.tolist(), keys, strict=True), key=lambda p: (-p[0], p[1]))
+        return [k for c, k in ranked[: s.rewrite_top_k] if c >= s.rewrite_min_cosine]
+
+    # ------------------------------------------------------------------ comparing
+
+    def compare(self, i: int, j: int, force: bool = False) -> Match | None:
+        """How articles i and j relate, or None; with `force`, the closest relation always.
+
+        Always worked out in the order of their ids, so that the answer does not
+        depend on which of the two came first.
+        """
+        if self._entries[i].doc.id > self._entries[j].doc.id:
+            match = self._compare(j, i, force)
+            if match is None:
+                return None
+            flipped = tuple((b0, b1, a0, a1) for a0, a1, b0, b1 in match.spans)
+            return Match(match.relation, match.similarity, flipped)
+        return self._compare(i, j, force)
+
+    def _compare(self, i: int, j: int, force: bool) -> Match | None:
+        s = self.settings
+        first, second = self._entries[i], self._entries[j]
+        same_title = _titles_agree(first.doc.title, second.doc.title)
+        x, y = self._text(i), self._text(j)
+        if first.key == second.key:
+            whole = ((0, len(first.doc.body), 0, len(second.doc.body)),) if x.length else ()
+            return Match("exact" if same_title else "edited", 1.0, whole)
+        if x.length == 0 or y.length == 0:
+            return Match("edited", 0.0, ()) if force else None
+        fine = shared_runs(x, y, s.shingle_size)
+        runs = [run for run in fine if run.length >= s.min_passage_words]
+        longest = sorted(runs, key=lambda run: -run.length)[: s.max_evidence]
+        spans = tuple(_spans(x, y, longest))
+        if np.array_equal(x.hashes, y.hashes):
+            return Match("reformatted" if same_title else "edited", 1.0, spans)
+        mark_x, mark_y = covered(runs, x.length, "a"), covered(runs, y.length, "b")
+        cover_x, cover_y = float(mark_x.mean()), float(mark_y.mean())
+        if (
+            same_title
+            and self._only_boilerplate_differs(i, x, mark_x)
+            and self._only_boilerplate_differs(j, y, mark_y)
+        ):
+            return Match("reformatted", round(min(cover_x, cover_y), 4), spans)
+        shorter = min(x.length, y.length)
+        if shorter < s.min_copy_words and not force:
+            return None
+        contained = cover_x if x.length <= y.length else cover_y
+        share = shorter / max(x.length, y.length)
+        dice = round((cover_x * x.length + cover_y * y.length) / (x.length + y.length), 4)
+        spun = 100 * swaps(fine) / shorter >= s.rewrite_min_swaps and swaps(fine) >= 2
+        if contained >= s.excerpt_min_containment or min(cover_x, cover_y) >= s.edited_min_coverage:
+            if spun:
+                return Match("rewrite", dice, spans)
+            if (
+                contained >= s.excerpt_min_containment
+                and share <= s.excerpt_max_share
+                and _one_stretch(mark_y if x.length <= y.length else mark_x, shorter)
+            ):
+                return Match("excerpt", round(contained, 4), spans)
+            return Match("edited", dice, spans)
+        return self._rewrite(i, j, spans, force, contained)
+
+    def _rewrite(
+        self, i: int, j: int, spans: tuple[Span4, ...], force: bool, contained: float
+    ) -> Match | None:
+        """Is one a rewrite of the other: most sentences aligned, in order, by content words?"""
+        s = self.settings
+        first, second = self._entries[i].doc, self._entries[j].doc
+        x, y = self._text(i), self._text(j)
+        languages = {first.language, second.language} - {None}
+        share = min(x.length, y.length) / max(x.length, y.length)
+        names = _jaccard(x.anchor_hashes(), y.anchor_hashes())
+        if not force and (
+            len(languages) > 1
+            or share < s.rewrite_min_length_ratio
+            or names < s.rewrite_min_anchor_jaccard  # cheap tests first: most pairs stop here
+            or _jaccard(x.content_hashes(), y.content_hashes()) < s.rewrite_min_content_jaccard
+        ):
+            return None
+        ranges_x, ranges_y = sentences(first.body, x), sentences(second.body, y)
+        alignment = align_sentences(
+            [frozenset(x.content_hashes(a, b).tolist()) for a, b in ranges_x],
+            [frozenset(y.content_hashes(a, b).tolist()) for a, b in ranges_y],
+            s.sentence_min_dice,
+        )
+        if (
+            alignment.score < s.rewrite_min_score
+            or alignment.aligned_share < s.rewrite_min_aligned
+            or names < s.rewrite_min_anchor_jaccard
+        ):
+            if not force:
+                return None
+            if contained >= 0.5:  # a copy of part of a copy: closest is a partial copy
+                relation = "excerpt" if share <= s.excerpt_max_share else "edited"
+                return Match(relation, round(contained, 4), spans)
+        # Evidence: the passages kept verbatim (quotations, mostly), then the
+        # best-aligned sentences that are not already inside one of them.
+        best = sorted(alignment.pairs, key=lambda pair: -pair[2])
+        aligned = [_span(x, y, ranges_x[a], ranges_y[b]) for a, b, _ in best]
+        fresh = [a for a in aligned if not any(v[0] <= a[0] and a[1] <= v[1] for v in spans)]
+        shown = fresh[: max(s.max_evidence - len(spans), 0)]
+        return Match("rewrite", round(alignment.score, 4), tuple(sorted([*spans, *shown])))
+
+    def _only_boilerplate_differs(self, index: int, text: Text, mark: Mask) -> bool:
+        """Is every unshared word on an unshared line of boilerplate or at the edges?
+
+        A copy wrapped in other boilerplate differs by whole lines: at the top or
+        the bottom, or lines that read as boilerplate. An edited copy differs
+        inside its lines, or by lines of prose in its middle.
+        """
+        if mark.all():
+            return True
+        shared = np.flatnonzero(mark)
+        if len(shared) == 0:
+            return False
+        if text.length - len(shared) > MAX_BOILERPLATE_SHARE * text.length:
+            return False  # too much unshared to be furniture: the cue lists are slow
+        first, last = int(shared[0]), int(shared[-1])
+        edge_words = int(first + (text.length - 1 - last))
+        short_edges = edge_words <= min(MAX_EDGE_WORDS, MAX_EDGE_SHARE * text.length)
+        for line in LINE.finditer(self._entries[index].doc.body):
+            a, b = np.searchsorted(text.starts, [line.start(), line.end()]).tolist()
+            if b <= a or mark[a:b].all():
+                continue
+            if mark[a:b].any():
+                return False
+            at_edge = b <= first or a > last
+            if not (
+                at_edge and short_edges and b - a <= MAX_EDGE_LINE_WORDS
+            ) and not self._boilerplate_line(line.group().strip()):
+                return False
+        return True
+
+    def _boilerplate_line(self, line: str) -> bool:
+        return not is_prose(line) or cue_label(line, self._cues)[0] is not None
+
+    # ------------------------------------------------------------------ groups
+
+    def groups(self) -> list[CopyGroup]:
+        """Connected groups of copies, each with its original chosen by evidence."""
+        members: dict[int, list[int]] = {}
+        for index in self._graph.neighbours:
+            members.setdefault(self._graph.find(index), []).append(index)
+        groups: list[CopyGroup] = []
+        for indices in members.values():
+            original = min(indices, key=self._original_key)
+            links = sorted(
+                (self._link(i, original) for i in indices if i != original),
+                key=lambda link: link.article_id,
+            )
+            groups.append(CopyGroup(self._entries[original].doc.id, tuple(links)))
+        return sorted(groups, key=lambda group: group.original)
+
+    def _links_of(self, index: int) -> list[CopyLink]:
+        links = []
+        for other in self._graph.neighbours.get(index, []):
+            copy, original = sorted((index, other), key=self._original_key, reverse=True)
+            links.append(self._link(copy, original))
+        return links
+
+    def _link(self, copy: int, original: int) -> CopyLink:
+        pairs = self._graph.pairs
+        match, flipped = pairs.get((copy, original)), False
+        if match is None and (original, copy) in pairs:
+            match, flipped = pairs[(original, copy)], True
+        if match is None:
+            match = self.compare(copy, original, force=True)
+        assert match is not None  # force always names a relation
+        copy_doc, original_doc = self._entries[copy].doc, self._entries[original].doc
+        evidence = []
+        for a0, a1, b0, b1 in match.spans:
+            if flipped:
+                a0, a1, b0, b1 = b0, b1, a0, a1
+            snippet = copy_doc.body[a0:a1]
+            if len(snippet) > self.settings.passage_chars:
+                snippet = snippet[: self.settings.passage_chars - 1].rstrip() + "…"
+            evidence.append(Passage(snippet, a0, a1, b0, b1))
+        evidence.sort(key=lambda passage: passage.start)
+        return CopyLink(
+            copy_doc.id, original_doc.id, match.relation, match.similarity, tuple(evidence)
+        )
+
+    def _original_key(self, index: int) -> tuple[bool, str, int, bool, str]:
+        """Earliest date first, then the most complete text, then a named outlet, then id."""
+        doc, complete = self._entries[index].doc, self._completeness(index)
+        return doc.date is None, doc.date or "", -complete, doc.outlet is None, doc.id
+
+    def _completeness(self, index: int) -> int:
+        """Words of the body on lines that end like a sentence (all its words if none does).
+
+        So that a copy padded with boilerplate lines is not "more complete".
+        """
+        entry = self._entries[index]
+        if entry.completeness is None:
+            counts = [
+                len(WORD.findall(line.group()))
+                for line in LINE.finditer(entry.doc.body)
+                if SENTENCE_END.search(line.group())
+            ]
+            entry.completeness = sum(counts) or self._text(index).length
+        return entry.completeness
+
+    def _text(self, index: int) -> Text:
+        text = self._cache.get(index)
+        if text is None:
+            text = text_of(self._entries[index].doc.body, self.settings.shingle_size)
+            self._remember(index, text)
+        return text
+
+    def _remember(self, index: int, text: Text) -> None:
+        if len(self._cache) >= TEXT_CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[index] = text
+
+
+def _jaccard(a: U32, b: U32) -> float:
+    """Jaccard of two hash sets; two empty sets agree."""
+    x, y = set(a.tolist()), set(b.tolist())
+    return len(x & y) / len(x | y) if x or y else 1.0
+
+
+def _one_stretch(mark: Mask, shorter: int) -> bool:
+    """Does the shorter text come from one stretch of the longer, not from pieces with cuts?
+
+    A truncated or partial copy is one stretch; a copy with sentences cut in the
+    middle skips some of the longer text. Allowed: gaps of MAX_EXCERPT_GAP of the shorter.
+    """
+    shared = np.flatnonzero(mark)
+    if len(shared) == 0:
+        return False
+    skipped = int(shared[-1] - shared[0] + 1) - len(shared)
+    return skipped <= MAX_EXCERPT_GAP * shorter
+
+
+MAX_EXCERPT_GAP = 0.05
+
+
+def _titles_agree(a: str | None, b: str | None) -> bool:
+    """Unknown titles agree with anything; known ones must have the same words."""
+    if not a or not b:
+        return True
+    return WORD.findall(a.casefold()) == WORD.findall(b.casefold())
+
+
+def _span(x: Text, y: Text, a: tuple[int, int], b: tuple[int, int]) -> Span4:
+    """Character spans of words [a0, a1) of x and [b0, b1) of y."""
+    return int(x.starts[a[0]]), int(x.ends[a[1] - 1]), int(y.starts[b[0]]), int(y.ends[b[1] - 1])
+
+
+def _spans(x: Text, y: Text, runs: Iterable[Run]) -> list[Span4]:
+    ordered = sorted(runs, key=lambda r: r.a)
+    return [_span(x, y, (r.a, r.a + r.length), (r.b, r.b + r.length)) for r in ordered]
