@@ -26,7 +26,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	@mkdir -p bench/results
-	@for scorer in bench/injection.py bench/extraction.py bench/throughput.py; do \
+	@for scorer in bench/extraction.py bench/injection.py bench/throughput.py \
+		bench/copies.py bench/clustering.py bench/scale_copies.py bench/scale_cluster.py; do \
 		echo "== $$scorer"; \
 		$(BIN)/python $$scorer | tee bench/results/$$(basename $$scorer .py).txt || exit 1; \
 	done
