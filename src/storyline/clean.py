@@ -161,7 +161,9 @@ IMPERATIVES = frozenset(
 TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
 SELF_REFERENCE = regex.compile(
     r"\b(this|our) (article|story|site|website|page|post|content|material|newsletter|"
-    r"publication|report|piece|video|release|text)\b",
+    r"publication|report|piece|video|release|text)\b|"
+    r"\bour (journalism|reporting|newsroom|readers|members|supporters|correspondents|"
+    r"reporters|journalists|work|mission)\b",
     regex.I,
 )
 ADDRESS = regex.compile(r"\b(we|our|us)\b.*\b(you|your)\b|\b(you|your)\b.*\b(we|our|us)\b", regex.I)
