@@ -48,6 +48,7 @@ PASS_SHIFT_DAYS = 700
 RENAME_SHARE = 0.33
 DROP_SHARE = 0.03
 ADD_TARGET_MS = 200.0
+GVA_SOURCES = 6335  # the first sources are GVA's (dated), then ECB+'s (undated)
 
 Source = tuple[str | None, str, str | None]  # title, text, date
 
@@ -112,9 +113,10 @@ def run_one(size: int, probes: int) -> dict[str, Any]:
     build = time.perf_counter() - started
     built_rss = peak_rss_mb()
     last = max(d.date for d in docs if d.date)
-    extra = generate(sources, 4 * probes, start=size)
-    dated = [d for d in extra if d.date][:probes]
-    undated = [d for d in extra if not d.date][:probes]
+    dated = [d for d in generate(sources, 4 * probes, start=size) if d.date][:probes]
+    # New undated articles: the ECB+ texts, from the next pass over the sources on.
+    ecb_start = (size // len(sources) + 1) * len(sources) + GVA_SOURCES
+    undated = generate(sources, probes, start=ecb_start)
     shift = (date.fromisoformat(last) - date.fromisoformat(min(d.date or last for d in dated)))
     dated = [ClusterDoc(d.id, d.title, d.body, _later(d.date, shift.days + 1), d.language,
                         d.outlet) for d in dated]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter
 from itertools import combinations
 from pathlib import Path
 
@@ -332,9 +331,3 @@ def test_seeds_cluster_the_same_in_any_arrival_order() -> None:
             clusterer.add(doc)
         assert groups(clusterer.events()) == reference
         assert len(clusterer.storylines()) == 1
-
-
-def test_seed_labels_name_distinct_actors() -> None:
-    events, _ = cluster(seed_docs().values())
-    actors = Counter(name for e in events for name in e.label.split(" · ")[0].split(", "))
-    assert actors.most_common(1)[0][1] <= len(events)
