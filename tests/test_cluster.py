@@ -19,7 +19,6 @@ from conftest import require_shared
 from storyline.clean import clean_text
 from storyline.cluster import (
     ClusterDoc,
-    ClusterSettings,
     Event,
     StoryClusterer,
     Storyline,
@@ -248,16 +247,26 @@ def test_adding_in_shuffled_orders_gives_nearly_the_same_events() -> None:
         assert pair_agreement(reference, groups(clusterer.events())) >= 0.95
 
 
-def test_an_early_wrong_join_is_split_again_as_evidence_comes_in() -> None:
-    # Two articles that share only the town open the stream; the flood and the
-    # election then each gather their own articles.
-    opener = ClusterDoc("opener", None, "Riverton council met on Monday.", "2024-03-04", "en",
-                        None)
-    clusterer = StoryClusterer(ClusterSettings(event_threshold=0.05))
-    for doc in [opener, *docs(FLOOD), *docs(ELECTION)]:
+SPLIT = [
+    ("ferry-1", "2024-05-02", None, "The Nordline ferry terminal opened in Port Alma on Thursday."),
+    ("chess-1", "2024-05-02", None, "The regional chess final began in Port Alma on Thursday."),
+    ("ferry-2", "2024-05-02", None,
+     "Nordline ferries will sail from the new terminal to Kessel twice a day, Nordline said."),
+    ("ferry-3", "2024-05-03", None,
+     "The new Nordline terminal sends ferries to Kessel twice a day."),
+]
+
+
+def test_an_early_wrong_join_is_undone_when_later_articles_tell_the_events_apart() -> None:
+    clusterer = StoryClusterer()
+    first, last = docs(SPLIT[:3]), docs(SPLIT[3:])[0]
+    for doc in first:
         clusterer.add(doc)
-    events = clusterer.events()
-    assert event_with(events, "flood-1").id != event_with(events, "vote-1").id
+    assert clusterer.event_of("ferry-2") == clusterer.event_of("chess-1")  # joined early
+    clusterer.add(last)
+    assert clusterer.event_of("ferry-2") != clusterer.event_of("chess-1")
+    assert clusterer.event_of("chess-1") == "ev-ferry-1"  # the id stays with most articles
+    assert clusterer.event_of("ferry-3") == "ev-ferry-2"
 
 
 def test_merged_event_ids_resolve_to_the_surviving_event() -> None:
