@@ -340,6 +340,29 @@ def split_sentences(paragraph: str) -> list[str]:
     return [s for s in SENTENCE.split(paragraph) if s.strip()]
 
 
+def make_copy(
+    kind: str,
+    body: str,
+    title: str | None,
+    rng: random.Random,
+    pool: list[str],
+    templates: dict[str, Any],
+) -> tuple[str, str | None, float | None]:
+    """One copy of a body in the given way; the spin rate when it was spun."""
+    rate = None
+    if kind == "reformatted":
+        body = reformat(body, rng)
+    elif kind == "boilerplate":
+        body = wrap(body, rng, templates)
+    elif kind == "excerpt":
+        body = excerpt(body, rng)
+    elif kind == "edited":
+        body, title = edit(body, title, rng)
+    elif kind == "spun":
+        body, rate = spin(body, rng, pool)
+    return body, title, rate
+
+
 def reformat(body: str, rng: random.Random) -> str:
     text = body
     if "“" in text or "‘" in text or "’" in text:
@@ -529,17 +552,8 @@ def make_variants(
         date = f"2020-{1 + number % 12:02d}-{day:02d}"
         docs.append(CopyDoc(base.id, base.body, base.title, "en", date, f"outlet-{number % 50}"))
         for kind in (KINDS[number % 6], KINDS[(number + 3) % 6]):
-            body, title = base.body, base.title
-            if kind == "reformatted":
-                body = reformat(body, rng)
-            elif kind == "boilerplate":
-                body = wrap(body, rng, templates)
-            elif kind == "excerpt":
-                body = excerpt(body, rng)
-            elif kind == "edited":
-                body, title = edit(body, title, rng)
-            elif kind == "spun":
-                body, rate = spin(body, rng, pool)
+            body, title, rate = make_copy(kind, base.body, base.title, rng, pool, templates)
+            if rate is not None:
                 spin_rates.append(rate)
             later = f"2020-{1 + number % 12:02d}-{min(day + rng.randint(0, 3), 28):02d}"
             doc = CopyDoc(

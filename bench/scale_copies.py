@@ -40,15 +40,11 @@ from copies import (  # noqa: E402
     KINDS,
     TEMPLATES,
     Base,
-    edit,
-    excerpt,
     load_ecbplus,
     load_scrapinghub,
-    reformat,
+    make_copy,
     rng_for,
-    spin,
     word_pool,
-    wrap,
 )
 
 from storyline.dedupe import CopyDoc, CopyIndex  # noqa: E402
@@ -92,17 +88,7 @@ def mutate(
 ) -> CopyDoc:
     """Copy `number` of a base: a kind taken in turn, mutated with its own random stream."""
     kind = KINDS[number % len(KINDS)]
-    body, title = base.body, base.title
-    if kind == "reformatted":
-        body = reformat(body, rng)
-    elif kind == "boilerplate":
-        body = wrap(body, rng, templates)
-    elif kind == "excerpt":
-        body = excerpt(body, rng)
-    elif kind == "edited":
-        body, title = edit(body, title, rng)
-    elif kind == "spun":
-        body, _ = spin(body, rng, pool)
+    body, title, _ = make_copy(kind, base.body, base.title, rng, pool, templates)
     return CopyDoc(f"{base.id}~{number}", body, title, "en", None, None)
 
 
