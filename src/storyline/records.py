@@ -162,3 +162,142 @@ class Rejection:
     detail: str  # one sentence for a person, naming the input and the fix
     sha256: str | None = None
     locator: str | None = None
+
+
+# --- Who said what (annotate, quotes, actors) --------------------------------
+# Offsets of quotes, mentions and citations are into Article.text, the full
+# text cleaning saw, so that a span can be shown in context whatever layer it
+# is in (body or a reader comment).
+
+QUOTE_KINDS: tuple[str, ...] = ("direct", "partial", "indirect")
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who a quotation is attributed to, as the article says it and as resolved.
+
+    `name` is the resolved person or organisation ("Emmanuel Macron"); for an
+    anonymous source it is None and `description` carries the affiliation
+    ("one EU official"). `start`/`end` point at the mention the attribution
+    uses (which may be a pronoun); `resolved_by` says how the name was found.
+    """
+
+    name: str | None
+    description: str | None = None
+    anonymous: bool = False
+    start: int | None = None
+    end: int | None = None
+    resolved_by: str = ""  # named | pronoun | title | according-to | anonymous | unresolved
+    actor_id: str | None = None  # filled by the actors stage
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quotation or reported statement with its content span, cue and speaker."""
+
+    article_id: str
+    text: str  # the content as it stands in the article
+    start: int
+    end: int
+    kind: str  # one of QUOTE_KINDS
+    cue: str | None = None  # the verb or phrase that attributes it ("said", "according to")
+    cue_start: int | None = None
+    cue_end: int | None = None
+    speaker: Speaker | None = None
+    layer: str = "article"  # "article" or "comment"
+    said_on: str | None = None  # ISO date the text says it was said, if it does
+    variant_group: str | None = None  # quotes of one statement across articles share it
+
+    @property
+    def id(self) -> str:
+        return f"{self.article_id}:q{self.start}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A person or organisation named in one article, with the role the article gives."""
+
+    article_id: str
+    text: str
+    start: int
+    end: int
+    kind: str  # person | org | gpe | norp
+    role: str | None = None  # "EU foreign policy chief", "Russia's deputy foreign minister"
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role an article gives an actor, with the article and its date."""
+
+    role: str
+    article_id: str
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Mentions of one person or organisation merged across articles."""
+
+    id: str
+    name: str
+    kind: str
+    aliases: tuple[str, ...] = ()
+    roles: tuple[Role, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+
+# --- When (dates, timeline, summaries) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """A time expression in a text, resolved against a reference date.
+
+    `value` is a TIMEX3-style value ("2022-01-19", "2022-01", "2022",
+    "2022-W03", "PRESENT_REF", "P4Y"); `earliest`/`latest` are the ISO days of
+    the interval it denotes (equal for a day), None when it cannot be anchored.
+    Offsets are into the text that was given to the finder.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: str  # date | weekday | relative | month | year | interval | duration | time
+    value: str
+    earliest: str | None = None
+    latest: str | None = None
+    anchored: bool = False  # resolved against the reference date (not explicit)
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A source span a generated sentence rests on: offsets into Article.text."""
+
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSentence:
+    """A sentence of a timeline or summary with every source span that reports it."""
+
+    text: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One dated entry of a storyline's timeline."""
+
+    date: str
+    sentences: tuple[CitedSentence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """An extractive summary of an event or a storyline, every sentence cited."""
+
+    id: str
+    sentences: tuple[CitedSentence, ...]
+    up_to: str | None = None  # "the story so far" up to this date, if cut
