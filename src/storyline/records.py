@@ -210,7 +210,7 @@ class Quote:
 
     @property
     def id(self) -> str:
-        return f"{self.article_id}:q{self.start}"
+        return f"{self.article_id}:q{self.start}-{self.end}"
 
 
 @dataclass(frozen=True, slots=True)
