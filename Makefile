@@ -28,7 +28,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	@mkdir -p bench/results
 	@for scorer in bench/extraction.py bench/injection.py bench/throughput.py \
-		bench/copies.py bench/clustering.py bench/scale_copies.py bench/scale_cluster.py; do \
+		bench/copies.py bench/clustering.py bench/scale_copies.py bench/scale_cluster.py bench/scale_store.py; do \
 		echo "== $$scorer"; \
 		$(BIN)/python $$scorer | tee bench/results/$$(basename $$scorer .py).txt || exit 1; \
 	done

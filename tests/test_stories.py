@@ -10,7 +10,9 @@ from conftest import require_shared
 from typer.testing import CliRunner
 
 from storyline.cli import app, find_demo_corpus
-from storyline.pipeline import build_stories, ingest_paths
+from storyline.cluster import Event, StoryClusterer, root_original, stream_order
+from storyline.dedupe import CopyGroup, CopyIndex, CopyLink, doc_from_article
+from storyline.pipeline import build_stories, cluster_doc, ingest_paths
 from storyline.store import Store
 
 runner = CliRunner()
@@ -146,3 +148,90 @@ def test_adding_articles_keeps_earlier_assignments(tmp_path: Path) -> None:
         after = {a: e.id for e in store.events() for a in e.article_ids}
     moved = [a for a, event in before.items() if after.get(a) != event]
     assert len(moved) <= len(before) // 5, f"{len(moved)} earlier articles changed event"
+
+
+def _variants(corpus: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Two batches of articles made from the demo texts: originals, copies of several
+    kinds, and in the second batch copies dated before their originals (so that a
+    group's original changes) and a copy joining two groups' worth of text."""
+    texts = sorted(p for p in corpus.glob("*.txt"))
+    first: list[dict[str, str]] = []
+    second: list[dict[str, str]] = []
+    for n, path in enumerate(texts):
+        lines = [x for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        body = "\n".join(lines)
+        title = f"Report {n}"
+        day = f"2025-0{1 + n % 9}-1{n % 10}"
+
+        def item(
+            suffix: str, text: str, date: str, title: str = title, n: int = n
+        ) -> dict[str, str]:
+            return {"url": f"https://site{suffix}.example/{n}", "title": title, "text": text,
+                    "published": date, "outlet": f"site{suffix}"}
+
+        first.append(item("a", body, day))
+        first.append(item("b", body.replace(". ", ".  "), day))
+        second.append(item("c", "\n".join(lines[: max(2, len(lines) * 2 // 3)]), day))
+        second.append(item("d", body, f"2024-12-0{1 + n % 9}"))
+        second.append(item("e", "\n".join(lines[1:]) + "\nRead more on our site.", day,
+                           f"Edited report {n}"))
+    return first, second
+
+
+def _ingest_items(store: Store, folder: Path, name: str, items: list[dict[str, str]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.jsonl"
+    path.write_text("\n".join(json.dumps(i) for i in items) + "\n", encoding="utf-8")
+    report = ingest_paths([path], store)
+    assert not report.rejected, report.summary()
+
+
+def links(groups: list[CopyGroup]) -> dict[str, CopyLink]:
+    return {link.article_id: link for group in groups for link in group.members}
+
+
+def test_two_batches_link_and_cluster_as_one(tmp_path: Path) -> None:
+    """Built in two batches, the store holds the same copy links as built in one, and the
+    events a clusterer holding everything gives on the same stream."""
+    corpus = find_demo_corpus()
+    assert corpus is not None
+    first, second = _variants(corpus)
+    with Store.open(tmp_path / "two.db") as two, Store.open(tmp_path / "one.db") as one:
+        _ingest_items(two, tmp_path / "in", "first", first)
+        build_stories(two)
+        _ingest_items(two, tmp_path / "in", "second", second)
+        report = build_stories(two, storylines=False)
+        assert report.clustered == len(second)
+        _ingest_items(one, tmp_path / "in", "first", first)
+        _ingest_items(one, tmp_path / "in", "second", second)
+        build_stories(one)
+        groups = two.copy_groups()
+        assert groups == one.copy_groups()
+        assert any(g.original in {a.id for a in two.articles() if a.outlet == "sited"}
+                   for g in groups), "an earlier copy became its group's original"
+        assert sum(len(g.members) for g in groups) >= 3 * len(first) // 2
+        # The same stream, batch by batch, through an index and a clusterer holding everything.
+        articles = {a.id: a for a in two.articles()}
+        index, clusterer = CopyIndex(), StoryClusterer()
+        for batch in (first, second):
+            urls = {i["url"] for i in batch}
+            new = sorted((a for a in articles.values() if a.url in urls), key=lambda a: a.id)
+            for article in new:
+                index.add(doc_from_article(article))
+            copy_of = {link.article_id: g.original for g in index.groups() for link in g.members}
+            for doc in stream_order([cluster_doc(a) for a in new], copy_of):
+                original = root_original(doc.id, copy_of)
+                clusterer.add(doc, copy_of=original if original != doc.id else None)
+        assert links(index.groups()) == links(groups)
+
+        def view(events: list[Event]) -> dict[str, tuple[str | None, str, list[str]]]:
+            return {e.id: (e.date, e.label, sorted(e.article_ids)) for e in events}
+
+        assert view(two.events()) == view(clusterer.events())
+        assert len(two.events()) < len(articles), "copies and reports of one text share events"
+        assert not two.storylines() or any(
+            len(s.event_ids) < len(two.events()) for s in two.storylines()
+        ), "storylines=False left the new events out of the storylines"
+        build_stories(two)  # nothing new, but storylines were left behind: derive them
+        assert two.storylines() == clusterer.storylines()
+        assert view(two.events()) == view(clusterer.events())

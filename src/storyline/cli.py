@@ -6,6 +6,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from storyline import __version__
+from storyline.analyse import analyse, published_of, with_dates
 from storyline.dossier import render_dossier, story_views
 from storyline.errors import StorylineError
 from storyline.export import (
@@ -30,6 +32,7 @@ from storyline.export import (
 )
 from storyline.ingest import discover
 from storyline.pipeline import IngestReport, StoriesReport, build_stories, ingest_paths
+from storyline.records import Published
 from storyline.store import ENV_DB, Store, default_db_path
 
 app = typer.Typer(
@@ -129,26 +132,33 @@ def ingest(
     with _open(db) as store:
         report = _run_ingest(paths, store, encoding, strict, quiet=as_json)
         stories = _guard(lambda: build_stories(store)) if build else None
+        analysis = _guard(lambda: analyse(store)) if build else None
     if as_json:
         result = report_json(report)
         if stories is not None:
             result["stories"] = stories_report_json(stories)
+        if analysis is not None:
+            result["analysis"] = asdict(analysis)
         _print_json(result)
     else:
         _print_report(report)
         if stories is not None:
             out.print(stories.summary())
+        if analysis is not None:
+            out.print(analysis.summary())
 
 
 @app.command("build")
 def build_command(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Find copies and cluster articles into events and storylines (ingest does this too)."""
+    """Find copies, cluster stories, then quotes, actors and dates (ingest does this too)."""
     with _open(db) as store:
         stories: StoriesReport = _guard(lambda: build_stories(store))
+        analysis = _guard(lambda: analyse(store))
     if as_json:
-        _print_json(stories_report_json(stories))
+        _print_json({**stories_report_json(stories), "analysis": asdict(analysis)})
     else:
         out.print(stories.summary())
+        out.print(analysis.summary())
 
 
 @app.command()
@@ -217,10 +227,12 @@ def story(
         storylines, events = store.storylines(), store.events()
         rows = {s.id: s for s in store.summaries()}
         groups = store.copy_groups()
-    chosen = [s for s in storylines if s.id.startswith(story_id)]
+    chosen = [s for s in storylines if s.id == story_id] or [
+        s for s in storylines if s.id.startswith(story_id)]
     by_id = {e.id: e for e in events}
     if not chosen:
-        matching = [e for e in events if e.id.startswith(story_id)]
+        matching = [e for e in events if e.id == story_id] or [
+            e for e in events if e.id.startswith(story_id)]
         if not matching:
             err.print(f"[bold red]error:[/] no storyline or event {escape(story_id)!r}; "
                       "list them with `storyline stories`")
@@ -257,8 +269,9 @@ def story(
 def articles(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List articles: id, title, outlet, language, date, length, set-aside and comment counts."""
     with _open(db) as store:
+        published = published_of(store)
         if as_json:
-            _print_json([article_json(a) for a in store.articles()])
+            _print_json([article_json(a) for a in with_dates(store.articles(), published)])
             return
         rows = store.summaries()
     table = Table(show_lines=False, header_style="bold")
@@ -267,7 +280,8 @@ def articles(db: DbOption = None, as_json: JsonOption = False) -> None:
                          else "left", overflow="fold")
     for r in rows:
         table.add_row(r.id, escape((r.title or "(untitled)")[:70]), escape(r.outlet or "-"),
-                      r.language or "-", r.published.date or "-", str(r.length),
+                      r.language or "-", _when(r.published, published.get(r.id, r.published)),
+                      str(r.length),
                       str(r.set_aside_count), str(r.comment_count))
     out.print(table)
     out.print(f"{len(rows)} articles")
@@ -389,6 +403,7 @@ def demo(
         _print_report(report)
         stories_report = _guard(lambda: build_stories(store))
         out.print(stories_report.summary())
+        out.print(_guard(lambda: analyse(store)).summary())
         articles_ = store.articles()
         rows = store.summaries()
         html = _dossier_html(store, "storyline demo dossier")
@@ -412,9 +427,23 @@ def demo(
     out.print(f"\nstore:   {db}\ndossier: {dossier_path}  (open it in a browser)")
 
 
+def _when(declared: Published, p: Published) -> str:
+    """A date for a listing: the declared day, or '~' and what was inferred."""
+    if declared.date:
+        return declared.date
+    if p.date:
+        return f"~{p.date}"
+    if p.earliest or p.latest:
+        return f"~{p.earliest or '…'}/{p.latest or '…'}"
+    return "-"
+
+
 def main() -> None:
     app()
 
+
+# The who-said-what and when commands live in their own module, registered on `app`.
+from storyline import cli_analysis as _commands  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

@@ -497,8 +497,7 @@ class StoryClusterer:
         """Count the article's terms into the document frequencies, and weigh them."""
         counts = features.words + features.title + features.names + features.numbers
         counts.update(features.times)
-        self._n += 1
-        self._df.update(counts.keys())
+        self._count(counts.keys())
         tf = {t: 1.0 + math.log(c) for t, c in counts.items()}
         kept = _top(self._weigh(tf), self.settings.doc_terms)
         record = _Doc(
@@ -509,6 +508,11 @@ class StoryClusterer:
         )
         self._reweigh(record)
         return record
+
+    def _count(self, terms: Iterable[str]) -> None:
+        """One more article, holding these terms, in the document frequencies."""
+        self._n += 1
+        self._df.update(terms)
 
     def _weigh(self, tf: Mapping[str, float], power: float | None = None) -> Vector:
         """TF-IDF by part (words, title, names, numbers, times), each part as long as its
@@ -564,15 +568,21 @@ class StoryClusterer:
                 partial[event_id] = partial.get(event_id, 0.0) + weight * event_weight
         leading = []
         for event_id, value in partial.items():
-            event = self._events[event_id]
-            gap = _gap(day, event.day)
+            seq, size, event_day = self._brief(event_id)
+            gap = _gap(day, event_day)
             if gap is None or gap <= s.event_window_days:
-                factor = _time_factor(day, event.day, s) / len(event.members)
-                leading.append((value * factor, event.seq, factor, event))
+                factor = _time_factor(day, event_day, s) / size
+                leading.append((value * factor, seq, factor, event_id))
         leading.sort(key=lambda item: (-item[0], item[1]))
-        scored = [(e.dot(vector) * f, e) for _, _, f, e in leading[: 2 * s.pool_events]]
+        scored = [(self._events[e].dot(vector) * f, self._events[e])
+                  for _, _, f, e in leading[: 2 * s.pool_events]]
         scored.sort(key=lambda item: (-item[0], item[1].seq))
         return scored
+
+    def _brief(self, event_id: str) -> tuple[int, int, float | None]:
+        """An event's seq, size and mean day: all a first pass over the postings needs."""
+        event = self._events[event_id]
+        return event.seq, len(event.members), event.day
 
     def _pool(self, scored: Sequence[tuple[float, _Event]]) -> list[_Event]:
         """The events to re-cluster with the article; none when the best is too large."""

@@ -31,8 +31,9 @@ import html
 import itertools
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -383,16 +384,23 @@ def _mix32(values: U32) -> U32:
     return h
 
 
+@lru_cache(maxsize=8)
+def _prototype(size: int, seed: int) -> Any:
+    """An empty MinHash: drawing its permutations is most of the cost of a new index."""
+    return MinHash(num_perm=size, seed=seed)
+
+
 class _Sketches:
     """MinHash signatures of hashed sets, kept as rows, and an LSH index over them."""
 
     def __init__(self, bands: int, rows: int, seed: int) -> None:
         self.size = bands * rows
-        self.prototype = MinHash(num_perm=self.size, seed=seed)
+        self.prototype = _prototype(self.size, seed).copy()
         self.lsh: Any = MinHashLSH(num_perm=self.size, params=(bands, rows))
         self.lsh.hashtables = [_Buckets() for _ in range(bands)]
         self.lsh.keys = _Keys()
         self.rows = np.zeros((64, self.size), dtype=np.uint32)
+        self.places: dict[int, int] = {}  # article index -> its row (a resumed index is sparse)
 
     def sign(self, values: U32) -> Any:
         """datasketch's affine permutations (h -> a h + b mod 2^32) over mixed hashes,
@@ -405,16 +413,35 @@ class _Sketches:
 
     def insert(self, key: int, signature: Any, row: int) -> None:
         self.lsh.insert(key, signature, check_duplication=False)
-        if row >= len(self.rows):
+        place = self.places.setdefault(row, len(self.places))
+        if place >= len(self.rows):
             self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
-        self.rows[row] = signature.hashvalues
+        self.rows[place] = signature.hashvalues
+
+    def restore(self, key: int, values: U32, row: int | None) -> None:
+        """Insert stored hash values as `insert` would a signature of them, without building
+        a MinHash: one byte swap for all bands (datasketch keys a band by its big-endian bytes)."""
+        swapped = values.astype(np.uint32).byteswap().tobytes()
+        for (start, end), table in zip(self.lsh.hashranges, self.lsh.hashtables, strict=True):
+            table.insert(swapped[4 * start : 4 * end], key)
+        self.lsh.keys.insert(key)
+        if row is not None:
+            place = self.places.setdefault(row, len(self.places))
+            if place >= len(self.rows):
+                self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+            self.rows[place] = values
+
+    def row(self, index: int) -> U32:
+        row: U32 = self.rows[self.places[index]]
+        return row
 
     def query(self, signature: Any) -> list[int]:
         return sorted(self.lsh.query(signature))
 
     def jaccard(self, signature: Any, rows: Sequence[int]) -> npt.NDArray[np.float64]:
         """Estimated Jaccard of the signed set with each stored row."""
-        matrix = self.rows[np.asarray(rows, dtype=np.int64)]
+        places = self.places
+        matrix = self.rows[np.asarray([places[r] for r in rows], dtype=np.int64)]
         return (matrix == signature.hashvalues).mean(axis=1)  # type: ignore[no-any-return]
 
 
@@ -563,17 +590,20 @@ TEXT_CACHE_SIZE = 512  # texts kept tokenised: one add's candidates, one group
 
 @dataclass(slots=True)
 class _Entry:
-    doc: CopyDoc
+    doc: CopyDoc  # its body is "" until first needed when the entry was resumed
     key: str  # body_key of the body
+    words_key: str  # hash of its word hashes: the same words in another layout
     content: U32  # hashes of its content words, for the TF-IDF re-rank
+    lead: U32 | None = None  # signature of its lead, when it has one
     completeness: int | None = None  # computed when first needed
+    pending: bool = False  # body still to be fetched
 
 
 @dataclass(slots=True)
 class _Graph:
     """Union-find over the indexed articles, and the pairs found linked."""
 
-    parent: list[int] = field(default_factory=list)
+    parent: dict[int, int] = field(default_factory=dict)
     pairs: dict[tuple[int, int], Match] = field(default_factory=dict)
     neighbours: dict[int, list[int]] = field(default_factory=dict)
 
@@ -593,8 +623,85 @@ class _Graph:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
+@dataclass(frozen=True, slots=True)
+class IndexedCopy:
+    """What the index keeps of one article, so that a store can resume the index later.
+
+    Signatures are MinHash rows (uint32): of the whole text's shingles, of its
+    content words, of its names and numbers, and of its lead's shingles (if any).
+    """
+
+    index: int  # arrival order in the index
+    doc: CopyDoc
+    key: str
+    words_key: str
+    content: U32
+    whole: U32
+    content_signature: U32
+    anchor_signature: U32
+    lead: U32 | None
+
+
+# Band keys of the three LSH families, for a store's band table: a stored article
+# shares a band with a new one exactly when the LSH would return it.
+SHINGLE_FAMILY, CONTENT_FAMILY, ANCHOR_FAMILY = 1, 2, 3
+
+
+def band_keys(family: int, signature: U32, rows: int) -> list[int]:
+    """One signed 64-bit key per band: a hash of the family, the band and its values."""
+    bands = signature.reshape(-1, rows).astype(np.uint64)
+    mixed = np.uint64(family) * np.uint64(1 << 20) + np.arange(len(bands), dtype=np.uint64)
+    for k in range(rows):
+        mixed = mixed * np.uint64(HASH_BASE) + bands[:, k]
+    mixed ^= mixed >> np.uint64(31)
+    mixed *= np.uint64(0x9E3779B97F4A7C15)
+    mixed ^= mixed >> np.uint64(29)
+    return mixed.view(np.int64).tolist()  # type: ignore[no-any-return]
+
+
+def indexed_band_keys(entry: IndexedCopy, settings: CopySettings) -> list[int]:
+    """Every band key of an indexed article, in all three families (the lead's too)."""
+    s = settings
+    keys = band_keys(SHINGLE_FAMILY, entry.whole, s.shingle_rows)
+    if entry.lead is not None:
+        keys += band_keys(SHINGLE_FAMILY, entry.lead, s.shingle_rows)
+    keys += band_keys(CONTENT_FAMILY, entry.content_signature, s.content_rows)
+    keys += band_keys(ANCHOR_FAMILY, entry.anchor_signature, s.anchor_rows)
+    return sorted(set(keys))
+
+
+def pack_sketch(entry: IndexedCopy) -> bytes:
+    """The signatures as stored: whole, content, anchors, then the lead's (uint32 LE)."""
+    parts = [entry.whole, entry.content_signature, entry.anchor_signature]
+    if entry.lead is not None:
+        parts.append(entry.lead)
+    return np.concatenate(parts).astype("<u4").tobytes()
+
+
+def unpack_sketch(blob: bytes, settings: CopySettings) -> tuple[U32, U32, U32, U32 | None]:
+    s = settings
+    values = np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+    a = s.shingle_bands * s.shingle_rows
+    b = a + s.content_bands * s.content_rows
+    c = b + s.anchor_bands * s.anchor_rows
+    return values[:a], values[a:b], values[b:c], values[c:] if len(values) > c else None
+
+
+def term_counts(added: Iterable[IndexedCopy]) -> dict[int, int]:
+    """Documents per hashed content word among these articles: the delta of the df."""
+    counts: Counter[int] = Counter()
+    for entry in added:
+        counts.update(np.unique(entry.content % TERM_BUCKETS).tolist())
+    return dict(counts)
+
+
 class CopyIndex:
-    """An incremental copy index: `add` one article at a time, ask for `groups` at any point."""
+    """An incremental copy index: `add` one article at a time, ask for `groups` at any point.
+
+    An index can also be resumed over a store (`resume`): it then holds only the
+    articles indexed before that the new ones can meet (the store finds them by
+    band key), with their groups, and fetches bodies when a check needs them.
+    """
 
     def __init__(self, settings: CopySettings | None = None, cues: Cues | None = None) -> None:
         self.settings = s = settings or CopySettings()
@@ -604,16 +711,21 @@ class CopyIndex:
         self._anchors = _Sketches(s.anchor_bands, s.anchor_rows, s.seed + 2)
         self._tfidf = TfidfTransformer(sublinear_tf=True)
         self._df = np.zeros(TERM_BUCKETS, dtype=np.int32)  # documents per hashed term
-        self._entries: list[_Entry] = []
+        self._entries: dict[int, _Entry] = {}
+        self._count = 0  # articles indexed, resumed ones included
         self._ids: dict[str, int] = {}
         self._same_body: dict[str, int] = {}
         self._same_words: dict[str, int] = {}
         self._graph = _Graph()
         self._originals: dict[int, int] = {}  # group root -> its original so far
         self._cache: dict[int, Text] = {}
+        self._fetch: Callable[[list[str]], dict[str, str]] | None = None
+        self._df_fetch: Callable[[list[int]], dict[int, int]] | None = None
+        self._df_known: Mask | None = None  # resumed: which terms' counts are fetched
+        self._first_new = 0  # indices from here on were added in this session
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return self._count
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self._ids
@@ -624,19 +736,21 @@ class CopyIndex:
             return self._links_of(self._ids[doc.id])
         s = self.settings
         text = text_of(doc.body, s.shingle_size)
-        index = len(self._entries)
+        index = self._count
         content = text.content_hashes()
-        entry = _Entry(doc, body_key(doc.body), content)
-        self._entries.append(entry)
-        self._ids[doc.id] = index
-        self._graph.parent.append(index)
-        self._remember(index, text)
         words_key = hashlib.sha256(text.hashes.tobytes()).hexdigest()
-
         whole = self._shingles.sign(text.shingles)
         lead = None
         if text.length >= s.lead_words * 5 // 4:
             lead = self._shingles.sign(text.shingles[: s.lead_words - text.size + 1])
+        entry = _Entry(doc, body_key(doc.body), words_key, content,
+                       None if lead is None else lead.hashvalues)
+        self._entries[index] = entry
+        self._count += 1
+        self._ids[doc.id] = index
+        self._graph.parent[index] = index
+        self._remember(index, text)
+
         content_signature = self._content.sign(content)
         anchor_signature = self._anchors.sign(text.anchor_hashes())
         twins = (self._same_body.get(entry.key), self._same_words.get(words_key))
@@ -645,16 +759,175 @@ class CopyIndex:
         self._check(index, candidates)
         signatures = (content_signature, anchor_signature)
         self._check(index, self._rewrite_candidates(index, content, signatures, set(candidates)))
+        self._index(index, entry, whole, lead, content_signature, anchor_signature)
+        self._df[np.unique(content % TERM_BUCKETS)] += 1
+        return self._links_of(index)
 
+    def sketch(self, doc: CopyDoc) -> IndexedCopy:
+        """What `add` would keep of an article, without adding it: a store plans with its
+        keys which indexed articles to resume."""
+        s = self.settings
+        text = text_of(doc.body, s.shingle_size)
+        content = text.content_hashes()
+        lead = None
+        if text.length >= s.lead_words * 5 // 4:
+            lead = self._shingles.sign(text.shingles[: s.lead_words - text.size + 1]).hashvalues
+        return IndexedCopy(
+            -1, doc, body_key(doc.body), hashlib.sha256(text.hashes.tobytes()).hexdigest(),
+            content, self._shingles.sign(text.shingles).hashvalues,
+            self._content.sign(content).hashvalues,
+            self._anchors.sign(text.anchor_hashes()).hashvalues, lead,
+        )
+
+    def _index(
+        self, index: int, entry: _Entry, whole: Any, lead: Any, content: Any, anchor: Any
+    ) -> None:
+        """Make an article a candidate for those added after it."""
         self._shingles.insert(2 * index, whole, index)
         if lead is not None:
             self._shingles.lsh.insert(2 * index + 1, lead, check_duplication=False)
-        self._content.insert(index, content_signature, index)
-        self._anchors.insert(index, anchor_signature, index)
+        self._content.insert(index, content, index)
+        self._anchors.insert(index, anchor, index)
         self._same_body.setdefault(entry.key, index)
-        self._same_words.setdefault(words_key, index)
-        self._df[np.unique(content % TERM_BUCKETS)] += 1
-        return self._links_of(index)
+        self._same_words.setdefault(entry.words_key, index)
+
+    # ------------------------------------------------------------------ resuming
+
+    def resume(
+        self,
+        count: int,
+        prior: Iterable[IndexedCopy],
+        originals: Mapping[int, int],
+        twins: tuple[Mapping[str, int], Mapping[str, int]],
+        fetch: Callable[[list[str]], dict[str, str]],
+        df: Callable[[list[int]], dict[int, int]],
+    ) -> None:
+        """Go on after `count` articles, holding only `prior` of them (a new index only).
+
+        `prior` must hold every article indexed before that shares a band key, a
+        body key or a words key with one about to be added, and the original of
+        each one's group (`originals`: index -> its group's original, for those in
+        a group); `twins` the first index of each such body key, and words key.
+        `fetch` gives bodies by article id, `df` the document counts of hashed terms.
+        Adding then links exactly as an index that held every article would.
+        """
+        if self._count:
+            raise ValueError("only an empty index can be resumed")
+        index = self
+        index._count = index._first_new = count
+        index._fetch, index._df_fetch = fetch, df
+        index._df_known = np.zeros(TERM_BUCKETS, dtype=bool)
+        for entry in sorted(prior, key=lambda e: e.index):
+            index._restore(entry)
+        for member, original in originals.items():
+            if member in index._entries and original in index._entries:
+                index._graph.parent[member] = original
+                index._originals[original] = original
+        index._same_body.update(twins[0])
+        index._same_words.update(twins[1])
+
+    def _restore(self, stored: IndexedCopy) -> None:
+        i = stored.index
+        if i in self._entries:
+            return
+        entry = _Entry(stored.doc, stored.key, stored.words_key, stored.content, stored.lead,
+                       pending=True)
+        self._entries[i] = entry
+        self._ids[stored.doc.id] = i
+        self._graph.parent[i] = i
+        self._shingles.restore(2 * i, stored.whole, i)
+        if stored.lead is not None:
+            self._shingles.restore(2 * i + 1, stored.lead, None)
+        self._content.restore(i, stored.content_signature, i)
+        self._anchors.restore(i, stored.anchor_signature, i)
+        self._same_body.setdefault(entry.key, i)
+        self._same_words.setdefault(entry.words_key, i)
+
+    def added(self) -> list[IndexedCopy]:
+        """The articles added in this session, as a store keeps them."""
+        return [self.indexed(i) for i in range(self._first_new, self._count)]
+
+    def indexed(self, index: int) -> IndexedCopy:
+        entry = self._entries[index]
+        return IndexedCopy(
+            index, entry.doc, entry.key, entry.words_key, entry.content,
+            self._shingles.row(index), self._content.row(index), self._anchors.row(index),
+            entry.lead,
+        )
+
+    def holds(self, index: int) -> bool:
+        return index in self._entries
+
+    def indexed_of(self, doc_id: str) -> int:
+        """The index of an article held (added or resumed)."""
+        return self._ids[doc_id]
+
+    def new_pairs(self) -> list[tuple[int, int, Match]]:
+        """Pairs linked in this session (each holds an article added in it)."""
+        first = self._first_new
+        return [(a, b, m) for (a, b), m in self._graph.pairs.items() if max(a, b) >= first]
+
+    def touched(self) -> tuple[list[int], list[str]]:
+        """Group roots that articles of this session are in, and the ids of the resumed
+        articles in them: their groups' other members are for the caller to `attach`."""
+        graph, first = self._graph, self._first_new
+        roots = sorted({graph.find(i) for i in range(first, self._count)
+                        if i in graph.neighbours})
+        wanted = set(roots)
+        old = [self._entries[i].doc.id for i in sorted(self._entries)
+               if i < first and graph.find(i) in wanted]
+        return roots, old
+
+    def attach(
+        self,
+        members: Iterable[tuple[IndexedCopy, str]],
+        pairs: Iterable[tuple[int, int, Match]],
+    ) -> None:
+        """Add resumed group members (each with its old original's id) and their pairs."""
+        for stored, original in members:
+            self._restore_member(stored, self._ids[original])
+        for a, b, match in pairs:
+            if a in self._entries and b in self._entries and (a, b) not in self._graph.pairs:
+                self._graph.pairs[(a, b)] = match
+
+    def _restore_member(self, stored: IndexedCopy, original: int) -> None:
+        if stored.index in self._entries:
+            return
+        self._entries[stored.index] = _Entry(
+            stored.doc, stored.key, stored.words_key, stored.content, stored.lead, pending=True
+        )
+        self._ids[stored.doc.id] = stored.index
+        self._graph.parent[stored.index] = original
+        self._graph.neighbours.setdefault(stored.index, [])
+
+    def _ensure_df(self, terms: npt.NDArray[Any]) -> None:
+        known = self._df_known
+        if known is None or self._df_fetch is None:
+            return
+        missing = terms[~known[terms]]
+        if len(missing):
+            for term, count in self._df_fetch(missing.tolist()).items():
+                self._df[term] += count
+            known[missing] = True
+
+    def _prefetch(self, indices: Iterable[int]) -> None:
+        """Fetch the bodies of these resumed articles in one call."""
+        pending = [self._entries[i] for i in indices if self._entries[i].pending]
+        if not pending or self._fetch is None:
+            return
+        bodies = self._fetch([entry.doc.id for entry in pending])
+        for entry in pending:
+            entry.doc = replace(entry.doc, body=bodies[entry.doc.id])
+            entry.pending = False
+
+    def _doc(self, index: int) -> CopyDoc:
+        """The article, its body fetched first if it was resumed without one."""
+        entry = self._entries[index]
+        if entry.pending and self._fetch is not None:
+            bodies = self._fetch([entry.doc.id])
+            entry.doc = replace(entry.doc, body=bodies[entry.doc.id])
+            entry.pending = False
+        return entry.doc
 
     def _check(self, index: int, candidates: Iterable[int]) -> None:
         """Compare with each candidate, or first with the original of its group.
@@ -719,7 +992,8 @@ class CopyIndex:
         counts = csr_matrix(
             (np.ones(len(columns)), (places, columns)), shape=(len(rows), len(terms))
         )
-        self._tfidf.idf_ = np.log((1.0 + len(self._entries)) / (1.0 + self._df[terms])) + 1.0
+        self._ensure_df(terms)
+        self._tfidf.idf_ = np.log((1.0 + self._count) / (1.0 + self._df[terms])) + 1.0
         weighted = self._tfidf.transform(counts).toarray()  # sublinear tf x idf, L2 rows
         cosine = weighted[1:] @ weighted[0]
         ranked = sorted(zip(cosine.tolist(), keys, strict=True), key=lambda p: (-p[0], p[1]))
@@ -733,7 +1007,7 @@ class CopyIndex:
         Always worked out in the order of their ids, so that the answer does not
         depend on which of the two came first.
         """
-        if self._entries[i].doc.id > self._entries[j].doc.id:
+        if self._entries[i].doc.id > self._entries[j].doc.id:  # ids are known unfetched
             match = self._compare(j, i, force)
             if match is None:
                 return None
@@ -747,7 +1021,7 @@ class CopyIndex:
         same_title = _titles_agree(first.doc.title, second.doc.title)
         x, y = self._text(i), self._text(j)
         if first.key == second.key:
-            whole = ((0, len(first.doc.body), 0, len(second.doc.body)),) if x.length else ()
+            whole = ((0, len(self._doc(i).body), 0, len(self._doc(j).body)),) if x.length else ()
             return Match("exact" if same_title else "edited", 1.0, whole)
         if x.length == 0 or y.length == 0:
             return Match("edited", 0.0, ()) if force else None
@@ -789,7 +1063,7 @@ class CopyIndex:
     ) -> Match | None:
         """Is one a rewrite of the other: most sentences aligned, in order, by content words?"""
         s = self.settings
-        first, second = self._entries[i].doc, self._entries[j].doc
+        first, second = self._doc(i), self._doc(j)
         x, y = self._text(i), self._text(j)
         languages = {first.language, second.language} - {None}
         share = min(x.length, y.length) / max(x.length, y.length)
@@ -842,7 +1116,7 @@ class CopyIndex:
         first, last = int(shared[0]), int(shared[-1])
         edge_words = int(first + (text.length - 1 - last))
         short_edges = edge_words <= min(MAX_EDGE_WORDS, MAX_EDGE_SHARE * text.length)
-        for line in LINE.finditer(self._entries[index].doc.body):
+        for line in LINE.finditer(self._doc(index).body):
             a, b = np.searchsorted(text.starts, [line.start(), line.end()]).tolist()
             if b <= a or mark[a:b].all():
                 continue
@@ -860,19 +1134,41 @@ class CopyIndex:
 
     # ------------------------------------------------------------------ groups
 
-    def groups(self) -> list[CopyGroup]:
-        """Connected groups of copies, each with its original chosen by evidence."""
+    def groups(
+        self, roots: Iterable[int] | None = None, kept: Mapping[str, CopyLink] | None = None
+    ) -> list[CopyGroup]:
+        """Connected groups of copies, each with its original chosen by evidence.
+
+        With `roots`, only those groups; `kept` are links worked out before (by
+        copy id), reused while the copy's original is unchanged and neither
+        article is new: such a link would be worked out the same way again.
+        """
+        wanted = None if roots is None else set(roots)
         members: dict[int, list[int]] = {}
-        for index in self._graph.neighbours:
-            members.setdefault(self._graph.find(index), []).append(index)
+        # Resumed group members hold no pairs of this session: all held are candidates.
+        for index in self._graph.neighbours if wanted is None else sorted(self._entries):
+            root = self._graph.find(index)
+            if wanted is None or root in wanted:
+                members.setdefault(root, []).append(index)
+        kept = kept or {}
+        self._prefetch([i for indices in members.values() for i in indices])
         groups: list[CopyGroup] = []
         for indices in members.values():
             original = min(indices, key=self._original_key)
+            original_id = self._entries[original].doc.id
             links = sorted(
-                (self._link(i, original) for i in indices if i != original),
+                (
+                    kept[doc_id]
+                    if (doc_id := self._entries[i].doc.id) in kept
+                    and kept[doc_id].original_id == original_id
+                    and max(i, original) < self._first_new
+                    else self._link(i, original)
+                    for i in indices
+                    if i != original
+                ),
                 key=lambda link: link.article_id,
             )
-            groups.append(CopyGroup(self._entries[original].doc.id, tuple(links)))
+            groups.append(CopyGroup(original_id, tuple(links)))
         return sorted(groups, key=lambda group: group.original)
 
     def _links_of(self, index: int) -> list[CopyLink]:
@@ -890,7 +1186,7 @@ class CopyIndex:
         if match is None:
             match = self.compare(copy, original, force=True)
         assert match is not None  # force always names a relation
-        copy_doc, original_doc = self._entries[copy].doc, self._entries[original].doc
+        copy_doc, original_doc = self._doc(copy), self._doc(original)
         evidence = []
         for a0, a1, b0, b1 in match.spans:
             if flipped:
@@ -918,7 +1214,7 @@ class CopyIndex:
         if entry.completeness is None:
             counts = [
                 len(WORD.findall(line.group()))
-                for line in LINE.finditer(entry.doc.body)
+                for line in LINE.finditer(self._doc(index).body)
                 if SENTENCE_END.search(line.group())
             ]
             entry.completeness = sum(counts) or self._text(index).length
@@ -927,7 +1223,7 @@ class CopyIndex:
     def _text(self, index: int) -> Text:
         text = self._cache.get(index)
         if text is None:
-            text = text_of(self._entries[index].doc.body, self.settings.shingle_size)
+            text = text_of(self._doc(index).body, self.settings.shingle_size)
             self._remember(index, text)
         return text
 

@@ -7,15 +7,16 @@ Every piece of article text is escaped (articles are untrusted input).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import jinja2
 
 from storyline.cluster import Event, Storyline
 from storyline.dedupe import CopyGroup
-from storyline.records import Article, Rejection
+from storyline.records import Actor, Article, Quote, Rejection
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +90,19 @@ class Segment:
     cue: str = ""
 
 
-def segments(article: Article) -> list[Segment]:
-    """The article's text cut into body, set-aside and comment runs, in order."""
+def segments(article: Article, cited: Iterable[tuple[int, int]] = ()) -> list[Segment]:
+    """The article's text cut into body, set-aside, comment and cited runs, in order.
+
+    A cited run is a source sentence a timeline or summary sentence links to; its
+    `label` is the anchor the link points at.
+    """
     marks: list[tuple[int, int, Segment]] = [
         (s.start, s.end, Segment("aside", article.text[s.start : s.end], s.label, s.cue))
         for s in article.set_aside
+    ]
+    marks += [
+        (start, end, Segment("cite", article.text[start:end], f"c-{article.id}-{start}"))
+        for start, end in sorted(set(cited))
     ]
     marks += [
         (c.start, c.end, Segment("comment", article.text[c.start : c.end], "comment"))
@@ -126,7 +135,17 @@ def render_dossier(
     rejections: Sequence[Rejection],
     title: str = "storyline dossier",
     storylines: Sequence[StorylineView] = (),
+    *,
+    extras: Mapping[str, Any] | None = None,
+    event_summaries: Mapping[str, Any] | None = None,
+    variants: Sequence[Any] = (),
+    quotes: Sequence[Quote] = (),
+    cited: Mapping[str, set[tuple[int, int]]] | None = None,
+    actors: Sequence[Actor] = (),
 ) -> str:
+    """The dossier page. The optional sections come from `report.dossier_html`:
+    storyline extras (chart, summary, timeline), event summaries, quotation variants,
+    quotations by speaker, and the cited spans to mark in the article texts."""
     labels = Counter(s.label for a in articles for s in a.set_aside)
     languages = Counter(a.language or "unknown" for a in articles)
     outlets = Counter(a.outlet or "unknown" for a in articles)
@@ -135,11 +154,49 @@ def render_dossier(
     return template.render(
         title=title,
         articles=ordered,
-        segments={a.id: segments(a) for a in articles},
+        segments={a.id: segments(a, (cited or {}).get(a.id, ())) for a in articles},
         rejections=rejections,
         labels=sorted(labels.items()),
         languages=sorted(languages.items()),
         outlets=sorted(outlets.items(), key=lambda kv: (-kv[1], kv[0])),
         comments=sum(len(a.comments) for a in articles),
         storylines=storylines,
+        extras=extras or {},
+        event_summaries=event_summaries or {},
+        variants=variants,
+        speakers=_speakers(quotes, actors),
+        titles={a.id: a.title or "(untitled)" for a in articles},
+        outlet_of={a.id: a.outlet or "outlet unknown" for a in articles},
+        date_of={a.id: a.published.date or a.published.earliest or "undated" for a in articles},
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerView:
+    """One speaker's quotations across the corpus, with the roles articles give them."""
+
+    name: str
+    anonymous: bool
+    roles: tuple[str, ...]
+    quotes: tuple[Quote, ...]
+
+
+def _speakers(quotes: Sequence[Quote], actors: Sequence[Actor]) -> list[SpeakerView]:
+    roles = {a.id: tuple(sorted({r.role for r in a.roles})) for a in actors}
+    names = {a.id: a.name for a in actors}
+    grouped: dict[tuple[str, bool, str | None], list[Quote]] = {}
+    for q in quotes:
+        s = q.speaker
+        if s is None:
+            continue
+        key: tuple[str, bool, str | None]
+        if s.anonymous:
+            key = (s.description or "unnamed source", True, None)
+        else:
+            key = (names.get(s.actor_id or "", s.name or s.description or "unresolved"), False,
+                   s.actor_id)
+        grouped.setdefault(key, []).append(q)
+    views = [SpeakerView(name, anonymous, roles.get(actor_id or "", ()), tuple(qs))
+             for (name, anonymous, actor_id), qs in grouped.items()]
+    views.sort(key=lambda v: (v.anonymous, -len(v.quotes), v.name))
+    return views

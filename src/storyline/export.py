@@ -15,7 +15,16 @@ from typing import Any
 from storyline.cluster import Event, Storyline
 from storyline.dedupe import CopyGroup
 from storyline.pipeline import IngestReport, StoriesReport
-from storyline.records import Article, Published, Rejection
+from storyline.records import (
+    Actor,
+    Article,
+    CitedSentence,
+    Published,
+    Quote,
+    Rejection,
+    Summary,
+    TimelineEntry,
+)
 from storyline.store import ArticleSummary, SearchHit
 
 
@@ -124,3 +133,64 @@ def event_json(event: Event) -> dict[str, Any]:
         "date_evidence": list(event.date_evidence),
         "article_ids": list(event.article_ids),
     }
+
+
+def quote_json(q: Quote) -> dict[str, Any]:
+    """`quotes --json`: one quotation; offsets into the article's `text`."""
+    speaker = q.speaker
+    return {
+        "id": q.id,
+        "article_id": q.article_id,
+        "text": q.text,
+        "start": q.start,
+        "end": q.end,
+        "kind": q.kind,
+        "cue": q.cue,
+        "cue_start": q.cue_start,
+        "cue_end": q.cue_end,
+        "speaker": None if speaker is None else {
+            "actor_id": speaker.actor_id,
+            "name": speaker.name,
+            "anonymous": speaker.anonymous,
+            "description": speaker.description,
+            "start": speaker.start,
+            "end": speaker.end,
+            "resolved_by": speaker.resolved_by,
+        },
+        "layer": q.layer,
+        "said_on": q.said_on,
+        "variant_group": q.variant_group,
+    }
+
+
+def actor_json(a: Actor) -> dict[str, Any]:
+    """`actors --json`: one actor with its aliases and the roles articles give it."""
+    return {
+        "id": a.id,
+        "name": a.name,
+        "aliases": list(a.aliases),
+        "kind": a.kind,
+        "roles": [{"role": r.role, "article_id": r.article_id, "date": r.date} for r in a.roles],
+    }
+
+
+def cited_json(s: CitedSentence) -> dict[str, Any]:
+    return {
+        "text": s.text,
+        "citations": [{"article_id": c.article_id, "start": c.start, "end": c.end}
+                      for c in s.citations],
+    }
+
+
+def timeline_json(storyline_id: str, entries: Sequence[TimelineEntry]) -> dict[str, Any]:
+    """`timeline STORY --json`."""
+    return {
+        "storyline_id": storyline_id,
+        "entries": [{"date": e.date, "sentences": [cited_json(s) for s in e.sentences]}
+                    for e in entries],
+    }
+
+
+def story_summary_json(s: Summary) -> dict[str, Any]:
+    """`summary ID --json`."""
+    return {"id": s.id, "up_to": s.up_to, "sentences": [cited_json(x) for x in s.sentences]}

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 
 from storyline.clean import Cues, clean_html, clean_text, load_cues
 from storyline.cluster import ClusterDoc, StoryClusterer, root_original, stream_order
-from storyline.dedupe import CopyIndex, doc_from_article
+from storyline.clusterstate import ResumedClusterer, snapshot
+from storyline.dedupe import CopyIndex, CopySettings, indexed_band_keys
 from storyline.errors import Rejected
 from storyline.ingest import discover, read_raw, unpack
 from storyline.language import detect_language
@@ -221,35 +222,93 @@ def cluster_doc(article: Article) -> ClusterDoc:
     )
 
 
-def build_stories(store: Store) -> StoriesReport:
-    """Run the global stages: copy lineage over all articles, then clustering of the new ones.
+def update_copies(store: Store, settings: CopySettings | None = None) -> list[str]:
+    """Index the articles copy detection has not seen; return their ids.
 
-    Copies are re-linked over the whole store (the check per pair is exact, and an
-    added article can change which copy is a group's original). Clustering is
-    incremental: the clusterer's state is kept in the store and only articles not
-    clustered yet are added to it, in stream order (dated first, by date).
+    Only what the new articles can meet is read back: the indexed articles that
+    share an LSH band, a body or a words key with one of them, and the originals
+    of their groups; then the members of the groups they join, whose original
+    may change. The links come out as an index holding every article would give.
     """
-    articles = store.articles()
-    index = CopyIndex()
-    for article in sorted(articles, key=lambda a: a.id):
-        index.add(doc_from_article(article))
-    groups = index.groups()
-    store.save_copies(groups)
-    copy_of = {link.article_id: group.original for group in groups for link in group.members}
+    s = settings or CopySettings()
+    new, mark = store.uncopied_docs()
+    if not new:
+        return []
+    count = store.copy_count()
+    if count == 0:
+        index = CopyIndex(s)
+        for doc in new:
+            index.add(doc)
+        store.save_copy_index(index.added(), index.new_pairs(), index.groups(), [], s, mark)
+        return [doc.id for doc in new]
+    index = CopyIndex(s)
+    sketches = [index.sketch(doc) for doc in new]
+    hits = store.copy_band_hits(key for e in sketches for key in indexed_band_keys(e, s))
+    twins = store.copy_twins([e.key for e in sketches], [e.words_key for e in sketches])
+    hits |= {*twins[0].values(), *twins[1].values()}
+    originals = store.copy_originals(hits)
+    prior = store.indexed_copies(hits | set(originals.values()), s)
+    index.resume(count, prior, originals, twins, store.copy_bodies, store.copy_terms)
+    for doc in new:
+        index.add(doc)
+    roots, old_originals = index.touched()
+    members = store.copy_group_members(old_originals)
+    by_seq = {seq: original for original, seqs in members.items() for seq in seqs}
+    stored = store.indexed_copies((q for q in by_seq if not index.holds(q)), s)
+    index.attach(((e, by_seq[e.index]) for e in stored), store.copy_pairs(
+        [*by_seq, *(index.indexed_of(o) for o in old_originals)]))
+    regrouped = sorted({*(e.doc.id for e in stored), *old_originals})
+    groups = index.groups(roots, store.copy_links_of(regrouped))
+    store.save_copy_index(index.added(), index.new_pairs(), groups, regrouped, s, mark)
+    return [doc.id for doc in new]
 
-    state = store.stage_state("cluster")
-    clusterer = StoryClusterer.from_state(state) if state else StoryClusterer()
-    done = store.clustered_article_ids()
-    new = [cluster_doc(a) for a in articles if a.id not in done]
+
+def build_stories(store: Store, storylines: bool = True) -> StoriesReport:
+    """Run the global stages on the articles they have not seen: copies, then events.
+
+    Both are incremental: copy detection reads back only what the new articles can
+    meet (`update_copies`), and clustering resumes from the rows the new articles
+    touch, writing back only what changed. Storylines are derived over all events
+    (`storylines=False` leaves them as they were: the one step whose cost grows
+    with the store; new events then belong to no storyline until a build with it).
+    """
+    update_copies(store)
+    new, mark = store.unclustered_docs()
+    copy_of = {link.article_id: link.original_id
+               for link in store.copy_links_of([doc.id for doc in new]).values()}
+    clusterer = _clusterer(store, len(new))
     for doc in stream_order(new, copy_of):
         original = root_original(doc.id, copy_of)
         clusterer.add(doc, copy_of=original if original != doc.id else None)
-    events, storylines = clusterer.events(), clusterer.storylines()
-    store.save_stories(events, storylines, clusterer.state())
+    if new:
+        if isinstance(clusterer, ResumedClusterer):
+            store.save_cluster(clusterer.changes(), mark)
+        else:
+            store.save_cluster(snapshot(clusterer), mark)
+    if storylines and (new or store.storylines_stale()):
+        whole = clusterer if not isinstance(clusterer, ResumedClusterer) else _whole(store)
+        if whole is not None:
+            store.save_storylines(whole.storylines())
+            if whole is not clusterer:  # labels weighed with today's IDF, as a whole build
+                store.save_cluster(replace(snapshot(whole), everything=False, articles=[],
+                                           events=[], postings=[], terms={}, retired={}))
+    groups, copies, events, storylines_ = store.story_counts()
     return StoriesReport(
-        copy_groups=len(groups),
-        copies=sum(len(g.members) for g in groups),
-        clustered=len(new),
-        events=len(events),
-        storylines=len(storylines),
+        copy_groups=groups, copies=copies, clustered=len(new), events=events,
+        storylines=storylines_,
     )
+
+
+def _clusterer(store: Store, adding: int) -> StoryClusterer:
+    """A clusterer resumed over the store, or holding everything when the adds need it."""
+    meta = store.cluster_meta()
+    if meta is not None and "docs" not in meta:
+        resumed = ResumedClusterer(store, meta)
+        if not resumed.would_reweigh(adding):
+            return resumed
+    return _whole(store) or StoryClusterer()
+
+
+def _whole(store: Store) -> StoryClusterer | None:
+    state = store.cluster_state()
+    return None if state is None else StoryClusterer.from_state(state)

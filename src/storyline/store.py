@@ -11,26 +11,50 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from storyline.cluster import Event, Storyline
-from storyline.dedupe import CopyGroup, CopyLink, Passage
+import numpy as np
+
+from storyline.cluster import ClusterDoc, Event, Storyline
+from storyline.clusterstate import ClusterChanges, EventRow, PostingRow
+from storyline.dedupe import (
+    CopyDoc,
+    CopyGroup,
+    CopyLink,
+    CopySettings,
+    IndexedCopy,
+    Match,
+    Passage,
+    indexed_band_keys,
+    pack_sketch,
+    term_counts,
+    unpack_sketch,
+)
 from storyline.errors import NotFound, StoreError
 from storyline.records import (
+    Actor,
     Article,
     Comment,
     Evidence,
+    Mention,
     Paragraph,
     Published,
+    Quote,
     RawDocument,
     Rejection,
+    Role,
     SetAside,
+    Speaker,
 )
+
+if TYPE_CHECKING:
+    from storyline.when import DatedEvent
 
 DEFAULT_DB = "storyline.db"
 ENV_DB = "STORYLINE_DB"
@@ -419,20 +443,541 @@ class Store:
             events.setdefault(storyline_id, []).append(event_id)
         return [Storyline(r[0], r[1], tuple(events.get(r[0], []))) for r in rows]
 
+    # -- incremental copies and clusters (migration 0003) --------------------
+    # What copy detection and clustering keep per article, event and term, read
+    # and written by the rows an addition touches (see pipeline.build_stories).
+
+    def _unseen(self, stage: str, table: str, columns: str) -> tuple[list[tuple[Any, ...]], int]:
+        """Rows of articles a stage has not seen, and the rowid mark to save once it has.
+
+        Only articles written after the stage's mark are looked at (a rewritten
+        article gets a new rowid, and is skipped if the stage holds it already),
+        so that finding the new ones does not read every article.
+        """
+        state = self.stage_state(stage) or {}
+        mark = int(state.get("rowid", 0))  # type: ignore[call-overload]
+        top = int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0])
+        rows = self._db.execute(
+            f"SELECT {columns} FROM articles a WHERE a.rowid > ? AND a.rowid <= ? AND NOT EXISTS"
+            f" (SELECT 1 FROM {table} c WHERE c.article_id = a.id) ORDER BY a.id", (mark, top)
+        ).fetchall()
+        return rows, top
+
+    def uncopied_docs(self) -> tuple[list[CopyDoc], int]:
+        """Articles copy detection has not indexed yet (by id), and the mark to save with them."""
+        rows, top = self._unseen(
+            "copies", "copy_docs",
+            "a.id, a.body, a.title, a.language, json_extract(a.published, '$.date'), a.outlet",
+        )
+        return [CopyDoc(*row) for row in rows], top
+
+    def copy_count(self) -> int:
+        """Articles indexed so far (their seqs are 0 to count - 1)."""
+        row = self._db.execute("SELECT coalesce(max(seq) + 1, 0) FROM copy_docs").fetchone()
+        return int(row[0])
+
+    def copy_band_hits(self, keys: Iterable[int]) -> set[int]:
+        """Indexed articles holding any of these band keys."""
+        found: set[int] = set()
+        for chunk in _chunks(sorted(set(keys))):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._db.execute(
+                f"SELECT seq FROM copy_bands WHERE band_key IN ({marks})", chunk))
+        return found
+
+    def copy_twins(
+        self, body_keys: Iterable[str], words_keys: Iterable[str]
+    ) -> tuple[dict[str, int], dict[str, int]]:
+        """The first indexed article with each body key, and with each words key."""
+        found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+        for column, keys, into in (("body_key", body_keys, found[0]),
+                                   ("words_key", words_keys, found[1])):
+            for chunk in _chunks(sorted(set(keys))):
+                marks = ",".join("?" * len(chunk))
+                into.update(self._db.execute(
+                    f"SELECT {column}, min(seq) FROM copy_docs WHERE {column} IN ({marks})"
+                    f" GROUP BY {column}", chunk))
+        return found
+
+    def copy_originals(self, seqs: Iterable[int]) -> dict[int, int]:
+        """seq -> seq of its group's original, for those of these articles in a group as copies."""
+        found: dict[int, int] = {}
+        for chunk in _chunks(sorted(set(seqs))):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                "SELECT d.seq, o.seq FROM copy_docs d JOIN copy_links l ON l.article_id ="
+                " d.article_id JOIN copy_docs o ON o.article_id = l.original_id"
+                f" WHERE d.seq IN ({marks})", chunk))
+        return found
+
+    def indexed_copies(self, seqs: Iterable[int], settings: CopySettings) -> list[IndexedCopy]:
+        """Indexed articles by seq, without their bodies (`copy_bodies` fetches those)."""
+        found = []
+        for chunk in _chunks(sorted(set(seqs))):
+            marks = ",".join("?" * len(chunk))
+            found += [_indexed_copy(row, settings) for row in self._db.execute(
+                "SELECT d.seq, a.id, a.title, a.language, json_extract(a.published, '$.date'),"
+                " a.outlet, d.body_key, d.words_key, d.content, d.sketch FROM copy_docs d"
+                f" JOIN articles a ON a.id = d.article_id WHERE d.seq IN ({marks})", chunk)]
+        return found
+
+    def copy_group_members(self, originals: Iterable[str]) -> dict[str, list[int]]:
+        """original id -> seqs of its group's copies."""
+        found: dict[str, list[int]] = {}
+        for chunk in _chunks(sorted(set(originals))):
+            marks = ",".join("?" * len(chunk))
+            for original, seq in self._db.execute(
+                "SELECT l.original_id, d.seq FROM copy_links l JOIN copy_docs d ON"
+                f" d.article_id = l.article_id WHERE l.original_id IN ({marks})", chunk
+            ):
+                found.setdefault(original, []).append(seq)
+        return found
+
+    def copy_pairs(self, seqs: Iterable[int]) -> list[tuple[int, int, Match]]:
+        """Pairs linked among these articles."""
+        wanted = sorted(set(seqs))
+        among = set(wanted)
+        pairs = []
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            for first, second, relation, similarity, spans in self._db.execute(
+                "SELECT first, second, relation, similarity, spans FROM copy_pairs"
+                f" WHERE first IN ({marks})", chunk
+            ):
+                if second in among:
+                    spans_ = tuple((a, b, c, d) for a, b, c, d in json.loads(spans))
+                    pairs.append((first, second, Match(relation, similarity, spans_)))
+        return pairs
+
+    def copy_links_of(self, article_ids: Iterable[str]) -> dict[str, CopyLink]:
+        """The saved links of these articles (those that are copies), by copy id."""
+        found: dict[str, CopyLink] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            for article_id, original, relation, similarity, evidence in self._db.execute(
+                "SELECT article_id, original_id, relation, similarity, evidence FROM copy_links"
+                f" WHERE article_id IN ({marks})", chunk
+            ):
+                passages = tuple(Passage(**p) for p in json.loads(evidence))
+                found[article_id] = CopyLink(article_id, original, relation, float(similarity),
+                                             passages)
+        return found
+
+    def copy_bodies(self, article_ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(sorted(set(article_ids))):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT id, body FROM articles WHERE id IN ({marks})", chunk))
+        return found
+
+    def copy_terms(self, terms: list[int]) -> dict[int, int]:
+        """Indexed articles holding each hashed content word (absent: none)."""
+        found: dict[int, int] = {}
+        for chunk in _chunks(terms):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT term, documents FROM copy_terms WHERE term IN ({marks})", chunk))
+        return found
+
+    def save_copy_index(
+        self,
+        added: Sequence[IndexedCopy],
+        pairs: Iterable[tuple[int, int, Match]],
+        groups: Iterable[CopyGroup],
+        regrouped: Iterable[str],
+        settings: CopySettings,
+        mark: int,
+    ) -> None:
+        """Add what the index learnt, and replace the links of the regrouped articles."""
+        with self.transaction():
+            self._db.execute("INSERT OR REPLACE INTO stage_state (stage, state)"
+                             " VALUES ('copies', ?)", (json.dumps({"rowid": mark}),))
+            if added and added[0].index == 0:
+                self._db.execute("DELETE FROM copy_links")  # links from before 0003, if any
+            self._db.executemany(
+                "INSERT INTO copy_docs (seq, article_id, body_key, words_key, content, sketch)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(e.index, e.doc.id, e.key, e.words_key, e.content.astype("<u4").tobytes(),
+                  pack_sketch(e)) for e in added],
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO copy_bands (band_key, seq) VALUES (?, ?)",
+                [(key, e.index) for e in added for key in indexed_band_keys(e, settings)],
+            )
+            self._db.executemany(
+                "INSERT INTO copy_terms (term, documents) VALUES (?, ?) ON CONFLICT(term)"
+                " DO UPDATE SET documents = documents + excluded.documents",
+                sorted(term_counts(added).items()),
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO copy_pairs (first, second, relation, similarity, spans)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [(a, b, m.relation, m.similarity, json.dumps([list(x) for x in m.spans]))
+                 for a, b, m in pairs],
+            )
+            self._db.executemany("DELETE FROM copy_links WHERE article_id = ?",
+                                 [(article_id,) for article_id in regrouped])
+            self._insert_links(groups)
+
+    def _insert_links(self, groups: Iterable[CopyGroup]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO copy_links (article_id, original_id, relation, similarity,"
+            " evidence) VALUES (?, ?, ?, ?, ?)",
+            [
+                (
+                    link.article_id, group.original, link.relation, link.similarity,
+                    json.dumps([asdict(p) for p in link.evidence], ensure_ascii=False),
+                )
+                for group in groups
+                for link in group.members
+            ],
+        )
+
+    def unclustered_docs(self) -> tuple[list[ClusterDoc], int]:
+        """Articles clustering has not seen yet (by id), and the mark to save with them."""
+        rows, top = self._unseen(
+            "cluster", "cluster_articles",
+            "a.id, a.title, a.body, json_extract(a.published, '$.date'), a.language, a.outlet",
+        )
+        return [ClusterDoc(*row) for row in rows], top
+
+    def cluster_meta(self) -> dict[str, Any] | None:
+        """The clusterer's counters; before 0003, its whole state (one JSON value)."""
+        return self.stage_state("cluster")
+
+    def cluster_article(self, article_id: str) -> tuple[str | None, dict[str, Any] | None]:
+        row = self._db.execute(
+            "SELECT original_id, state FROM cluster_articles WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            return None, None
+        return row[0], None if row[1] is None else dict(json.loads(row[1]))
+
+    def cluster_event(self, event_id: str) -> EventRow | None:
+        row = self._db.execute(
+            "SELECT seq, members, terms, weights, day FROM cluster_events WHERE id = ?",
+            (event_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        weights = np.frombuffer(row[3], dtype="<f8").tolist()
+        return int(row[0]), json.loads(row[1]), json.loads(row[2]), weights, row[4]
+
+    def cluster_event_of(self, article_id: str) -> str | None:
+        row = self._db.execute(
+            "SELECT event_id FROM event_articles WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def cluster_heir(self, event_id: str) -> str | None:
+        row = self._db.execute("SELECT heir FROM cluster_retired WHERE id = ?", (event_id,))
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def cluster_postings(self, term: str) -> list[PostingRow]:
+        return [
+            (r[0], float(r[1]), int(r[2]), int(r[3]), r[4])
+            for r in self._db.execute(
+                "SELECT p.event_id, p.weight, e.seq, e.size, e.day FROM cluster_postings p"
+                " JOIN cluster_events e ON e.id = p.event_id WHERE p.term = ?", (term,)
+            )
+        ]
+
+    def cluster_terms(self, terms: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(terms):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT term, documents FROM cluster_terms WHERE term IN ({marks})", chunk))
+        return found
+
+    def cluster_state(self) -> dict[str, Any] | None:
+        """The whole clusterer state, in `StoryClusterer.from_state`'s form."""
+        meta = self.cluster_meta()
+        if meta is None or "docs" in meta:
+            return meta
+        docs, copies = [], {}
+        for article_id, original, state in self._db.execute(
+            "SELECT article_id, original_id, state FROM cluster_articles ORDER BY rowid"
+        ):
+            if state is not None:
+                docs.append(json.loads(state))
+            else:
+                copies[article_id] = original
+        events = [[event_id, json.loads(members)] for event_id, members in self._db.execute(
+            "SELECT id, members FROM cluster_events ORDER BY seq")]
+        return {
+            **meta, "docs": docs, "events": events,
+            "df": dict(self._db.execute("SELECT term, documents FROM cluster_terms")),
+            "retired": dict(self._db.execute("SELECT id, heir FROM cluster_retired")),
+        }
+
+    def save_cluster(self, changes: ClusterChanges, mark: int | None = None) -> None:
+        """Write what clustering changed (with `everything`, replace its whole state);
+        `mark`: the rowid of the last article it has seen."""
+        db = self._db
+        with self.transaction():
+            if changes.everything:
+                for table in ("cluster_articles", "cluster_events", "cluster_postings",
+                              "cluster_terms", "cluster_retired", "event_articles"):
+                    db.execute(f"DELETE FROM {table}")
+            db.executemany(
+                "INSERT OR REPLACE INTO cluster_articles (article_id, original_id, state)"
+                " VALUES (?, ?, ?)",
+                [(a, o, None if s is None else json.dumps(s, ensure_ascii=False))
+                 for a, o, s in changes.articles],
+            )
+            db.executemany("DELETE FROM cluster_events WHERE id = ?",
+                           [(e,) for e in changes.gone])
+            db.executemany(
+                "INSERT OR REPLACE INTO cluster_events (id, seq, size, members, terms, weights,"
+                " day) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(e, seq, len(members), json.dumps(members), json.dumps(terms, ensure_ascii=False),
+                  np.asarray(weights, dtype="<f8").tobytes(), day)
+                 for e, (seq, members, terms, weights, day) in changes.events],
+            )
+            db.executemany("DELETE FROM cluster_postings WHERE term = ? AND event_id = ?",
+                           [(t, e) for t, e, w in changes.postings if w is None])
+            db.executemany(
+                "INSERT OR REPLACE INTO cluster_postings (term, event_id, weight) VALUES (?, ?, ?)",
+                [(t, e, w) for t, e, w in changes.postings if w is not None],
+            )
+            db.executemany(
+                "INSERT INTO cluster_terms (term, documents) VALUES (?, ?) ON CONFLICT(term)"
+                " DO UPDATE SET documents = documents + excluded.documents",
+                sorted(changes.terms.items()),
+            )
+            db.executemany("INSERT OR REPLACE INTO cluster_retired (id, heir) VALUES (?, ?)",
+                           sorted(changes.retired.items()))
+            shown = [e.id for e in changes.shown]
+            db.executemany("DELETE FROM event_articles WHERE event_id = ?",
+                           [(e,) for e in [*shown, *changes.gone]])
+            if changes.everything:
+                kept = set(shown)
+                stale = [r[0] for r in db.execute("SELECT id FROM events") if r[0] not in kept]
+            else:
+                stale = changes.gone
+            db.executemany("DELETE FROM events WHERE id = ?", [(e,) for e in stale])
+            for event in changes.shown:
+                db.execute(
+                    "INSERT INTO events (id, label, date, date_evidence) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT(id) DO UPDATE SET label = excluded.label, date = excluded.date,"
+                    " date_evidence = excluded.date_evidence",
+                    (event.id, event.label, event.date,
+                     json.dumps(list(event.date_evidence), ensure_ascii=False)),
+                )
+                db.executemany(
+                    "INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?, ?)",
+                    [(event.id, article_id) for article_id in event.article_ids],
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO stage_state (stage, state) VALUES ('cluster', ?)",
+                (json.dumps({**changes.meta, **self._mark(mark)}, sort_keys=True),),
+            )
+
+    def story_counts(self) -> tuple[int, int, int, int]:
+        """Copy groups, copies, events and storylines in the store."""
+        row = self._db.execute(
+            "SELECT (SELECT count(DISTINCT original_id) FROM copy_links),"
+            " (SELECT count(*) FROM copy_links), (SELECT count(*) FROM events),"
+            " (SELECT count(*) FROM storylines)"
+        ).fetchone()
+        return int(row[0]), int(row[1]), int(row[2]), int(row[3])
+
+    def storylines_stale(self) -> bool:
+        """Is some event in no storyline (left out by a build without storylines)?"""
+        row = self._db.execute("SELECT 1 FROM events WHERE storyline_id IS NULL LIMIT 1")
+        return row.fetchone() is not None
+
+    def _mark(self, mark: int | None) -> dict[str, int]:
+        if mark is not None:
+            return {"rowid": mark}
+        state = self.stage_state("cluster") or {}
+        return {"rowid": int(state.get("rowid", 0))}  # type: ignore[call-overload]
+
+    def save_storylines(self, storylines: Iterable[Storyline]) -> None:
+        """Replace the storylines and each event's place in one."""
+        with self.transaction():
+            self._db.execute("UPDATE events SET storyline_id = NULL, seq = 0"
+                             " WHERE storyline_id IS NOT NULL")
+            self._db.execute("DELETE FROM storylines")
+            for storyline in storylines:
+                self._db.execute("INSERT INTO storylines (id, label) VALUES (?, ?)",
+                                 (storyline.id, storyline.label))
+                self._db.executemany(
+                    "UPDATE events SET storyline_id = ?, seq = ? WHERE id = ?",
+                    [(storyline.id, seq, e) for seq, e in enumerate(storyline.event_ids)],
+                )
+
     def counts(self) -> dict[str, int]:
         tables = ("raw_documents", "articles", "set_aside", "comments", "rejections")
         return {t: int(self._db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in tables}
+
+    def _columns(self, table: str) -> int:
+        return len(self._db.execute(f"SELECT * FROM {table} LIMIT 0").description)
 
     def dump(self) -> dict[str, list[tuple[object, ...]]]:
         """Every row of every content table, in a stable order (for idempotence checks)."""
         tables = (
             "raw_documents", "sources", "articles", "set_aside", "comments", "rejections",
             "copy_links", "storylines", "events", "event_articles", "stage_state",
+            "quotes", "mentions", "analysed_articles", "actors", "variant_groups",
+            "inferred_dates", "copy_docs", "copy_bands", "copy_terms", "copy_pairs",
+            "cluster_articles", "cluster_events", "cluster_postings", "cluster_terms",
+            "cluster_retired",
         )
         return {
             t: [tuple(r) for r in self._db.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
+            if self._columns(t) > 1
+            else [tuple(r) for r in self._db.execute(f"SELECT * FROM {t} ORDER BY 1")]
             for t in tables
         }
+
+
+    # -- who said what, and when (migration 0004) ------------------------------
+
+    def analysed_article_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT article_id FROM analysed_articles")}
+
+    def save_analysis(
+        self, article_id: str, quotes: Iterable[Quote], mentions: Iterable[Mention]
+    ) -> None:
+        """Replace one article's quotes and mentions and mark it analysed, at once."""
+        with self.transaction():
+            self._db.execute("DELETE FROM quotes WHERE article_id = ?", (article_id,))
+            self._db.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+            self._insert_quotes(quotes)
+            self._db.executemany(
+                'INSERT OR IGNORE INTO mentions (article_id, start, "end", text, kind, role)'
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(m.article_id, m.start, m.end, m.text, m.kind, m.role) for m in mentions],
+            )
+            self._db.execute(
+                "INSERT OR IGNORE INTO analysed_articles (article_id) VALUES (?)", (article_id,)
+            )
+
+    def _insert_quotes(self, quotes: Iterable[Quote]) -> None:
+        self._db.executemany(
+            'INSERT OR REPLACE INTO quotes (id, article_id, start, "end", kind, text, cue,'
+            " cue_start, cue_end, speaker, layer, said_on, variant_group)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (q.id, q.article_id, q.start, q.end, q.kind, q.text, q.cue, q.cue_start,
+                 q.cue_end,
+                 None if q.speaker is None else json.dumps(asdict(q.speaker),
+                                                           ensure_ascii=False, sort_keys=True),
+                 q.layer, q.said_on, q.variant_group)
+                for q in quotes
+            ],
+        )
+
+    def update_quotes(self, quotes: Iterable[Quote]) -> None:
+        """Write back quotes a global stage changed (actor ids, variant groups, dates)."""
+        with self.transaction():
+            self._insert_quotes(quotes)
+
+    def quotes(self, article_id: str | None = None) -> list[Quote]:
+        sql = (
+            'SELECT article_id, text, start, "end", kind, cue, cue_start, cue_end, speaker,'
+            " layer, said_on, variant_group FROM quotes"
+        )
+        args: tuple[str, ...] = ()
+        if article_id is not None:
+            sql += " WHERE article_id = ?"
+            args = (article_id,)
+        rows = self._db.execute(sql + " ORDER BY article_id, start", args).fetchall()
+        return [
+            Quote(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
+                  None if r[8] is None else Speaker(**json.loads(r[8])), r[9], r[10], r[11])
+            for r in rows
+        ]
+
+    def mentions(self) -> list[Mention]:
+        rows = self._db.execute(
+            'SELECT article_id, text, start, "end", kind, role FROM mentions'
+            " ORDER BY article_id, start"
+        ).fetchall()
+        return [Mention(*r) for r in rows]
+
+    def save_actors(self, actors: Iterable[Actor]) -> None:
+        """Replace the merged actors (mentions stay in their own table)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM actors")
+            self._db.executemany(
+                "INSERT INTO actors (id, name, kind, aliases, roles) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (a.id, a.name, a.kind, json.dumps(list(a.aliases), ensure_ascii=False),
+                     json.dumps([asdict(r) for r in a.roles], ensure_ascii=False))
+                    for a in actors
+                ],
+            )
+
+    def actors(self) -> list[Actor]:
+        rows = self._db.execute(
+            "SELECT id, name, kind, aliases, roles FROM actors ORDER BY name, id"
+        ).fetchall()
+        return [
+            Actor(r[0], r[1], r[2], tuple(json.loads(r[3])),
+                  tuple(Role(**x) for x in json.loads(r[4])))
+            for r in rows
+        ]
+
+    def save_variant_groups(self, groups: Iterable[tuple[str, str, list[str], object]]) -> None:
+        """Replace the variant groups: (id, earliest quote id, quote ids, differences)."""
+        with self.transaction():
+            self._db.execute("DELETE FROM variant_groups")
+            self._db.executemany(
+                "INSERT INTO variant_groups (id, earliest, quote_ids, differences)"
+                " VALUES (?, ?, ?, ?)",
+                [
+                    (g, earliest, json.dumps(ids), json.dumps(diff, ensure_ascii=False))
+                    for g, earliest, ids, diff in groups
+                ],
+            )
+
+    def variant_groups(self) -> list[tuple[str, str, list[str], object]]:
+        rows = self._db.execute(
+            "SELECT id, earliest, quote_ids, differences FROM variant_groups ORDER BY id"
+        ).fetchall()
+        return [(r[0], r[1], list(json.loads(r[2])), json.loads(r[3])) for r in rows]
+
+    def save_inferred_dates(self, dates: dict[str, Published]) -> None:
+        with self.transaction():
+            self._db.executemany(
+                "INSERT OR REPLACE INTO inferred_dates (article_id, published) VALUES (?, ?)",
+                [(article_id, _published_json(p)) for article_id, p in sorted(dates.items())],
+            )
+
+    def update_event_dates(self, dated: Iterable[DatedEvent]) -> None:
+        """Set the day each event happened, with the evidence (from the `when` stage)."""
+        with self.transaction():
+            self._db.executemany(
+                "UPDATE events SET date = ?, date_evidence = ? WHERE id = ?",
+                [(d.date, json.dumps(list(d.evidence), ensure_ascii=False), d.event_id)
+                 for d in dated],
+            )
+
+    def inferred_dates(self) -> dict[str, Published]:
+        rows = self._db.execute("SELECT article_id, published FROM inferred_dates")
+        return {r[0]: _published(r[1]) for r in rows}
+
+CHUNK = 500  # values bound per IN (...) list, well under SQLite's limit
+
+
+def _chunks(values: Sequence[object]) -> Iterator[list[object]]:
+    for start in range(0, len(values), CHUNK):
+        yield list(values[start : start + CHUNK])
+
+
+def _indexed_copy(row: tuple[Any, ...], settings: CopySettings) -> IndexedCopy:
+    seq, article_id, title, language, date, outlet, key, words_key, content, sketch = row
+    whole, content_signature, anchor_signature, lead = unpack_sketch(bytes(sketch), settings)
+    return IndexedCopy(
+        int(seq), CopyDoc(article_id, "", title, language, date, outlet), key, words_key,
+        np.frombuffer(bytes(content), dtype="<u4").astype(np.uint32),
+        whole, content_signature, anchor_signature, lead,
+    )
 
 
 def _published_json(p: Published) -> str:

@@ -1,0 +1,186 @@
+"""Adding one article to a built store: `build_stories` over 10k to 50k articles on disk.
+
+    python bench/scale_store.py [--sizes 10000,50000] [--probes 30] [--copies-only]
+
+Articles are those of bench/scale_cluster.py (GVA and ECB+ texts, lightly mutated
+per pass, dates shifted per pass), written straight into a SQLite store on disk
+(cleaning is measured by bench/throughput.py). Each size runs in a fresh process:
+
+- build: `build_stories(store, storylines=False)` over all of them (copy detection
+  and clustering from nothing), its time and the peak RSS of the process;
+- storylines: deriving the storylines over all events (`build_stories(store)` once
+  the events are built): the one step that still reads everything;
+- add one: `--probes` times, one new article written to the store, then
+  `build_stories(store, storylines=False)` timed: median and 95th percentile, split
+  into copy detection (`update_copies`) and clustering. Probes alternate dated
+  articles (after the stream) and undated ones. Target: under 200 ms.
+
+`--copies-only` measures `update_copies` alone (then sizes up to 100,000 fit in the
+bench's time). The last printed line is one JSON object of all figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import emit, ensure_storyline_importable, require_eval, rounded
+
+ensure_storyline_importable()
+
+from scale_cluster import GVA_SOURCES, generate, load_sources  # noqa: E402
+
+from storyline.cluster import ClusterDoc  # noqa: E402
+from storyline.pipeline import build_stories, update_copies  # noqa: E402
+from storyline.records import Article, Published, RawDocument, Rejection  # noqa: E402
+from storyline.store import Store  # noqa: E402
+
+ADD_TARGET_MS = 200.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def record(doc: ClusterDoc) -> tuple[RawDocument, Article]:
+    """A stored article as ingest would leave it, without cleaning (not measured here)."""
+    data = f"{doc.title or ''}\n{doc.body}".encode()
+    sha = hashlib.sha256(data + doc.id.encode()).hexdigest()
+    raw = RawDocument(sha, f"bench/{doc.id}.txt", data, "text")
+    published = Published(date=doc.date, confidence=1.0 if doc.date else 0.0,
+                          method="declared" if doc.date else None)
+    article = Article(
+        id=doc.id, raw_sha256=sha, source=raw.source, locator="", title=doc.title,
+        outlet=doc.outlet, url=None, author=None, language=doc.language, published=published,
+        text=doc.body, body=doc.body, paragraphs=(), set_aside=(), comments=(), extractor="text",
+    )
+    return raw, article
+
+
+def _one(doc: ClusterDoc) -> tuple[RawDocument, list[Article], list[Rejection]]:
+    raw, article = record(doc)
+    return raw, [article], []
+
+
+def probes(sources: list[Any], size: int, count: int, last: str) -> list[ClusterDoc]:
+    """New articles: dated ones moved after the stream's end, and undated ECB+ ones."""
+    dated = [d for d in generate(sources, 4 * count, start=size) if d.date][: (count + 1) // 2]
+    first = min(d.date or last for d in dated)
+    shift = (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
+    dated = [ClusterDoc(d.id, d.title, d.body,
+                        (date.fromisoformat(d.date or last) + timedelta(days=shift)).isoformat(),
+                        d.language, d.outlet) for d in dated]
+    ecb_start = (size // len(sources) + 1) * len(sources) + GVA_SOURCES
+    undated = generate(sources, count // 2, start=ecb_start)
+    mixed = [d for pair in zip(dated, undated, strict=False) for d in pair]
+    return mixed + dated[len(undated):]
+
+
+def run_one(size: int, count: int, copies_only: bool) -> dict[str, Any]:
+    sources = load_sources()
+    docs = generate(sources, size)
+    last = max(d.date for d in docs if d.date)
+    extra = probes(sources, size, count, last)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "scale.db"
+        with Store.open(path) as store:
+            started = time.perf_counter()
+            for doc in docs:
+                store.save_document(*_one(doc))
+            written = time.perf_counter() - started
+            started = time.perf_counter()
+            if copies_only:
+                update_copies(store)
+            else:
+                build_stories(store, storylines=False)
+            build = time.perf_counter() - started
+            built_rss = peak_rss_mb()
+            storylines_s = None
+            if not copies_only:
+                started = time.perf_counter()
+                build_stories(store)
+                storylines_s = time.perf_counter() - started
+            totals, copies, clusters = [], [], []
+            for doc in extra:
+                store.save_document(*_one(doc))
+                started = time.perf_counter()
+                update_copies(store)
+                middle = time.perf_counter()
+                if not copies_only:
+                    build_stories(store, storylines=False)
+                done = time.perf_counter()
+                copies.append(1000 * (middle - started))
+                clusters.append(1000 * (done - middle))
+                totals.append(1000 * (done - started))
+            counts = store.story_counts()
+        db_mb = sum(p.stat().st_size for p in Path(folder).iterdir()) / 1e6
+    return {
+        "size": size, "write_s": written, "build_s": build, "docs_per_s": size / build,
+        "peak_rss_mb": built_rss, "storylines_s": storylines_s,
+        "add_ms_median": statistics.median(totals), "add_ms_p95": _p95(totals),
+        "add_copies_ms_median": statistics.median(copies),
+        "add_cluster_ms_median": statistics.median(clusters),
+        "copy_groups": counts[0], "copies": counts[1], "events": counts[2], "db_mb": db_mb,
+    }
+
+
+def _p95(values: list[float]) -> float:
+    return sorted(values)[min(len(values) - 1, int(0.95 * len(values)))]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000")
+    parser.add_argument("--probes", type=int, default=30, help="single adds timed per size")
+    parser.add_argument("--copies-only", action="store_true")
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(run_one(args.one, args.probes, args.copies_only)))
+        return
+    require_eval("clustering/gva")
+    require_eval("clustering/ecbplus")
+    rows = []
+    for size in sorted(int(s) for s in args.sizes.split(",")):
+        command = [sys.executable, __file__, "--one", str(size), "--probes", str(args.probes)]
+        if args.copies_only:
+            command.append("--copies-only")
+        out = subprocess.run(command, capture_output=True, text=True, check=True)
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print(json.dumps(rounded(row, 3)), flush=True)
+    print(f"{'size':>8}{'build s':>9}{'RSS MB':>8}{'stories s':>10}{'add ms':>8}{'p95':>8}"
+          f"{'copies':>8}{'cluster':>8}{'DB MB':>8}")
+    for r in rows:
+        print(f"{r['size']:>8}{r['build_s']:>9.1f}{r['peak_rss_mb']:>8.0f}"
+              f"{r['storylines_s'] or 0:>10.1f}{r['add_ms_median']:>8.1f}{r['add_ms_p95']:>8.1f}"
+              f"{r['add_copies_ms_median']:>8.1f}{r['add_cluster_ms_median']:>8.1f}"
+              f"{r['db_mb']:>8.0f}")
+    figures: dict[str, Any] = {"sizes": [rounded(r, 3) for r in rows],
+                               "add_target_ms": ADD_TARGET_MS,
+                               "add_under_target": all(r["add_ms_p95"] < ADD_TARGET_MS
+                                                       for r in rows)}
+    if len(rows) > 1:
+        first, last = rows[0], rows[-1]
+        figures["growth"] = rounded({
+            "size": last["size"] / first["size"], "build_s": last["build_s"] / first["build_s"],
+            "peak_rss_mb": last["peak_rss_mb"] / first["peak_rss_mb"],
+            "add_ms_median": last["add_ms_median"] / first["add_ms_median"],
+        }, 3)
+    emit(figures)
+
+
+if __name__ == "__main__":
+    main()

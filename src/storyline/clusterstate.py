@@ -1,0 +1,291 @@
+"""The clusterer's state as rows: resumed from a store a piece at a time, changes written back.
+
+A `StoryClusterer` holds every article's vector, every event's centroid, the
+inverted index of centroid terms and the document frequencies. Loading all of
+that to add one article cost seconds at 50,000 articles, and writing it back
+more. `ResumedClusterer` starts empty over a `ClusterMemory` (the store) and
+fetches an article, an event, a term's postings or document frequency the first
+time `add` asks for it; `changes()` then lists what the adds changed, so that
+the store writes only those rows. Adding to a resumed clusterer gives the same
+events as adding to one that held everything, except when the pile has grown
+enough that every vector is weighed again (`would_reweigh`): the caller loads
+everything for that add.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from storyline.cluster import (
+    REWEIGH_GROWTH,
+    STATE_VERSION,
+    ClusterDoc,
+    ClusterSettings,
+    Event,
+    StoryClusterer,
+    _Doc,
+    _doc_from_state,
+    _doc_state,
+    _Event,
+    _heaviest,
+)
+
+V = TypeVar("V")
+
+# An event as stored: seq, members, centroid terms and weights, mean day.
+EventRow = tuple[int, list[str], list[str], list[float], float | None]
+# One posting as stored: event id, weight, and the event's seq, size and mean day.
+PostingRow = tuple[str, float, int, int, float | None]
+
+
+class ClusterMemory(Protocol):
+    """What a resumed clusterer reads from the store, one key at a time (None: not there)."""
+
+    def cluster_article(self, article_id: str) -> tuple[str | None, dict[str, Any] | None]: ...
+
+    def cluster_event(self, event_id: str) -> EventRow | None: ...
+
+    def cluster_event_of(self, article_id: str) -> str | None: ...
+
+    def cluster_heir(self, event_id: str) -> str | None: ...
+
+    def cluster_postings(self, term: str) -> list[PostingRow]: ...
+
+    def cluster_terms(self, terms: list[str]) -> dict[str, int]: ...
+
+
+class _Loading(dict[str, V]):
+    """A dict that fetches a key it lacks; a key deleted or found missing stays so."""
+
+    def __init__(self, fetch: Callable[[str], V | None]) -> None:
+        super().__init__()
+        self._fetch = fetch
+        self._gone: set[str] = set()
+
+    def _load(self, key: str) -> bool:
+        if key in self._gone:
+            return False
+        value = self._fetch(key)
+        if value is None:
+            self._gone.add(key)
+            return False
+        dict.__setitem__(self, key, value)
+        return True
+
+    def held(self, key: str) -> bool:
+        """Is the key loaded (or set) already, without fetching it?"""
+        return dict.__contains__(self, key)
+
+    def __missing__(self, key: str) -> V:
+        if self._load(key):
+            return dict.__getitem__(self, key)
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and (dict.__contains__(self, key) or self._load(key))
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self:  # fetches it when absent: dict.get would not
+            return dict.__getitem__(self, key)
+        return default
+
+    def __setitem__(self, key: str, value: V) -> None:
+        self._gone.discard(key)
+        dict.__setitem__(self, key, value)
+
+    def __delitem__(self, key: str) -> None:
+        dict.__delitem__(self, key)
+        self._gone.add(key)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterChanges:
+    """What adds changed, for the store to write; with `everything`, the whole state."""
+
+    everything: bool
+    meta: dict[str, int]
+    articles: list[tuple[str, str | None, dict[str, Any] | None]]  # id, original, record
+    events: list[tuple[str, EventRow]]
+    shown: list[Event]  # the changed events as readers see them
+    gone: list[str]  # events that no longer exist
+    postings: Sequence[tuple[str, str, float | None]]  # term, event, weight (None: removed)
+    terms: dict[str, int]  # document frequencies: deltas, or counts with `everything`
+    retired: dict[str, str]
+
+
+def _meta(clusterer: StoryClusterer) -> dict[str, int]:
+    return {"version": STATE_VERSION, "n": clusterer._n, "seq": clusterer._seq,
+            "weighed_at": clusterer._weighed_at}
+
+
+def _event_row(event: _Event) -> EventRow:
+    return event.seq, list(event.members), list(event.terms), list(event.weights), event.day
+
+
+def snapshot(clusterer: StoryClusterer) -> ClusterChanges:
+    """The whole state of a clusterer that holds everything, as rows."""
+    c = clusterer
+    articles: list[tuple[str, str | None, dict[str, Any] | None]] = [
+        (doc.id, None, _doc_state(doc)) for doc in c._docs.values()
+    ]
+    articles += [(copy, original, None) for copy, original in c._copy_of.items()]
+    postings = [(term, event_id, weight) for term, posting in c._postings.items()
+                for event_id, weight in posting.items()]
+    return ClusterChanges(
+        everything=True, meta=_meta(c), articles=articles,
+        events=[(e.id, _event_row(e)) for e in c._events.values()], shown=c.events(), gone=[],
+        postings=postings, terms=dict(c._df), retired=dict(c._retired),
+    )
+
+
+def _event_from_row(event_id: str, row: EventRow) -> _Event:
+    seq, members, terms, weights, day = row
+    return _Event(event_id, seq, list(members), tuple(terms), array("d", weights), day)
+
+
+class ResumedClusterer(StoryClusterer):
+    """A clusterer that reads its state from a `ClusterMemory` as adds need it."""
+
+    def __init__(
+        self,
+        memory: ClusterMemory,
+        meta: Mapping[str, int],
+        settings: ClusterSettings | None = None,
+    ) -> None:
+        super().__init__(settings or ClusterSettings())
+        if meta.get("version") != STATE_VERSION:
+            raise ValueError(f"cluster state version {meta.get('version')!r} is not "
+                             f"{STATE_VERSION}; rebuild the clustering from the articles")
+        self._memory = memory
+        self._n, self._seq = int(meta["n"]), int(meta["seq"])
+        self._weighed_at = int(meta["weighed_at"])
+        self._light: dict[str, tuple[int, int, float | None]] = {}
+        self._docs = _Loading(self._fetch_doc)
+        self._copy_of = _Loading(lambda a: memory.cluster_article(a)[0])
+        self._events = _Loading(self._fetch_event)
+        self._event_of = _Loading(memory.cluster_event_of)
+        self._retired = _Loading(memory.cluster_heir)
+        self._postings = _Loading(self._fetch_postings)
+        self._df_seen: set[str] = set()
+        # What changed, to write back.
+        self._dirty_docs: set[str] = set()
+        self._new_copies: dict[str, str] = {}
+        self._dirty_events: set[str] = set()
+        self._shown_events: set[str] = set()
+        self._dead_events: set[str] = set()
+        self._posting_changes: dict[tuple[str, str], float | None] = {}
+        self._df_delta: Counter[str] = Counter()
+        self._new_retired: dict[str, str] = {}
+
+    def would_reweigh(self, articles: int) -> bool:
+        """Would adding this many articles weigh every vector again (which needs them all)?"""
+        return self._n + articles >= REWEIGH_GROWTH * self._weighed_at
+
+    # -- fetching ------------------------------------------------------------
+
+    def _fetch_doc(self, article_id: str) -> _Doc | None:
+        _, state = self._memory.cluster_article(article_id)
+        return None if state is None else _doc_from_state(state)
+
+    def _fetch_event(self, event_id: str) -> _Event | None:
+        row = self._memory.cluster_event(event_id)
+        return None if row is None else _event_from_row(event_id, row)
+
+    def _fetch_postings(self, term: str) -> dict[str, float] | None:
+        rows = self._memory.cluster_postings(term)
+        for event_id, _, seq, size, day in rows:
+            self._light[event_id] = (seq, size, day)
+        return {event_id: weight for event_id, weight, *_ in rows} or None
+
+    def _need_df(self, terms: Iterable[str]) -> None:
+        missing = [t for t in dict.fromkeys(terms) if t not in self._df_seen]
+        if missing:
+            self._df.update(self._memory.cluster_terms(missing))
+            self._df_seen.update(missing)
+
+    def _brief(self, event_id: str) -> tuple[int, int, float | None]:
+        events = self._events
+        assert isinstance(events, _Loading)
+        if events.held(event_id) or event_id not in self._light:
+            return super()._brief(event_id)
+        return self._light[event_id]
+
+    # -- tracking ------------------------------------------------------------
+
+    def add(self, doc: ClusterDoc, copy_of: str | None = None) -> str:
+        if (known := self._event_of.get(doc.id)) is not None:
+            return str(known)
+        event_id = super().add(doc, copy_of)
+        original = self._copy_of.get(doc.id)
+        if original is not None:
+            self._new_copies[doc.id] = str(original)
+            self._dirty_docs.add(str(original))
+            self._shown_events.add(event_id)
+        else:
+            self._dirty_docs.add(doc.id)
+        return event_id
+
+    def _count(self, terms: Iterable[str]) -> None:
+        terms = list(terms)
+        self._need_df(terms)
+        super()._count(terms)
+        self._df_delta.update(terms)
+
+    def _reweigh_all(self) -> None:
+        raise RuntimeError("a resumed clusterer cannot weigh every vector again: "
+                           "check would_reweigh() and load the whole state instead")
+
+    def _install(self, event: _Event) -> None:
+        super()._install(event)
+        self._dirty_events.add(event.id)
+        self._shown_events.add(event.id)
+        self._dead_events.discard(event.id)
+        centroid = dict(zip(event.terms, event.weights, strict=True))
+        for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
+            self._posting_changes[(term, event.id)] = centroid[term]
+
+    def _unindex(self, event: _Event) -> None:
+        super()._unindex(event)
+        for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
+            self._posting_changes[(term, event.id)] = None
+
+    def _recluster(self, pool: list[_Event], doc: _Doc) -> None:
+        events = self._events
+        assert isinstance(events, _Loading)
+        super()._recluster(pool, doc)
+        for event in pool:
+            if not events.held(event.id):
+                self._dead_events.add(event.id)
+                self._dirty_events.discard(event.id)
+                self._shown_events.discard(event.id)
+                self._new_retired[event.id] = self._retired[event.id]
+
+    def _event(self, event: _Event) -> Event:
+        names = {phrase for m in event.members for phrase, _ in self._docs[m].names}
+        self._need_df(("p:" if " " in p else "e:") + p for p in names)
+        return super()._event(event)
+
+    def changes(self) -> ClusterChanges:
+        """What the adds since resuming changed."""
+        articles: list[tuple[str, str | None, dict[str, Any] | None]] = [
+            (a, None, _doc_state(self._docs[a])) for a in sorted(self._dirty_docs)
+        ]
+        articles += sorted((copy, original, None) for copy, original in self._new_copies.items())
+        live = sorted(self._dirty_events)
+        return ClusterChanges(
+            everything=False, meta=_meta(self), articles=articles,
+            events=[(e, _event_row(self._events[e])) for e in live],
+            shown=[self._event(self._events[e]) for e in sorted(self._shown_events)],
+            gone=sorted(self._dead_events),
+            postings=[(t, e, w) for (t, e), w in sorted(self._posting_changes.items())],
+            terms=dict(self._df_delta), retired=dict(self._new_retired),
+        )

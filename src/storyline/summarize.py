@@ -1,0 +1,271 @@
+"""Summarize stage: an extractive, cited summary of an event or a storyline so far.
+
+Sentences are chosen by maximal marginal relevance (Carbonell & Goldstein 1998) over
+TF-IDF vectors: a sentence's relevance is its centrality (cosine with the centroid of
+all body sentences), raised by how many other outlets report the same thing (coverage
+across outlets; copies are left out, so a syndicated text counts once), by being near
+the top of its article, and by recency, because a "story so far" is read for where
+the story stands; a sentence too close to one already chosen is skipped. Recency
+counts only for a story so far (`up_to` given); an event summary weighs its sentences
+by content alone.
+
+Where outlets disagree, the summary shows both. After each choice, the closest
+sentences of *other* outlets are checked with `disagree`: about the same thing (most
+content words shared) but with different numbers, different quoted words or different
+names. A conflicting sentence is placed right after the one it contradicts, text
+unchanged; `find_disagreements` tells the dossier which adjacent pairs these are and
+why, from the texts alone.
+
+Every sentence cites its own span and the same sentence in every other original
+article (see `storyline.sentences`). Deterministic: ties break by source order.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
+
+from storyline.records import CitedSentence, Summary
+from storyline.sentences import (
+    Floats,
+    Sentence,
+    Source,
+    centroid_scores,
+    citation_index,
+    cite,
+    collect,
+    tfidf,
+)
+
+__all__ = [
+    "Source",
+    "SummarySettings",
+    "disagree",
+    "find_disagreements",
+    "summarize",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class SummarySettings:
+    """The named constants of sentence choice.
+
+    Tuned as a set on the background-summaries dev stories
+    (`python bench/summaries.py --split dev`); figures on the test stories.
+    """
+
+    coverage: float = 0.5  # relevance added when every other outlet reports the sentence
+    # relevance added for the newest day (0 for the oldest), only for a story so far
+    # (`up_to` given): there the reader wants where the story stands (dev: R-2 +1.0)
+    recency: float = 3.0
+    lead: float = 0.1  # relevance added for an article's first sentence (news puts facts first)
+    diversity: float = 0.5  # MMR: relevance minus this times the closest chosen cosine
+    redundant: float = 0.5  # TF-IDF cosine above which a sentence repeats a chosen one
+    support: float = 0.4  # cosine at which another outlet's sentence reports the same
+    candidates: int = 400  # most relevant sentences MMR looks at (bounds the cost)
+    contrast: float = 0.3  # TF-IDF cosine from which a sentence may contradict a chosen one
+
+
+DEFAULT = SummarySettings()
+
+# Sentences "about the same thing": share this share of content words (cosine of
+# word counts), so that a different number or name is a disagreement, not a new fact.
+SAME_THING = 0.5
+SAME_THING_NAMES = 0.65  # names differ in more innocent ways (a title for a name)
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER_WORDS_TEXT = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen"
+    " fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+)
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_NUMBER_WORDS_TEXT.split())}
+_QUOTED = re.compile(r"[\"“„«]([^\"“”„«»]{4,}?)[\"”»]")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]+")
+_WORDS = re.compile(r"[a-z0-9]+")
+# Capitalised words that are not names: calendar words and sentence openers.
+_NOT_NAMES_TEXT = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march"
+    " april may june july august september october november december the a an he she"
+    " it they we i in on at but and his her their its this that these those"
+)
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
+
+
+def _numbers(text: str) -> set[str]:
+    found = {m.group().replace(",", "") for m in _NUMBER.finditer(text)}
+    found |= {_NUMBER_WORDS[w] for w in _WORDS.findall(text.lower()) if w in _NUMBER_WORDS}
+    return found
+
+
+def _quotes(text: str) -> set[str]:
+    return {" ".join(_WORDS.findall(q.lower())) for q in _QUOTED.findall(text)}
+
+
+def _names(text: str) -> set[str]:
+    words = _CAPITALISED.findall(text)[1:]  # the first word is capitalised anyway
+    return {w for w in words if w.lower() not in _NOT_NAMES}
+
+
+def _content_cosine(a: str, b: str) -> float:
+    ca = Counter(w for w in _WORDS.findall(a.lower()) if w not in ENGLISH_STOP_WORDS)
+    cb = Counter(w for w in _WORDS.findall(b.lower()) if w not in ENGLISH_STOP_WORDS)
+    dot = sum(c * cb[w] for w, c in ca.items())
+    norm = math.sqrt(sum(c * c for c in ca.values()) * sum(c * c for c in cb.values()))
+    return dot / norm if norm else 0.0
+
+
+def disagree(a: str, b: str) -> str | None:
+    """Why two sentences about the same thing conflict ("numbers", "quotation",
+    "names"), or None when they do not (or are not about the same thing)."""
+    same = _content_cosine(a, b)
+    if same < SAME_THING or a == b:
+        return None
+    na, nb = _numbers(a), _numbers(b)
+    if na - nb and nb - na:
+        return "numbers"
+    qa, qb = _quotes(a), _quotes(b)
+    if qa and qb and not qa & qb:
+        return "quotation"
+    ea, eb = _names(a), _names(b)
+    if same >= SAME_THING_NAMES and ea - eb and eb - ea:
+        return "names"
+    return None
+
+
+def find_disagreements(sentences: Sequence[CitedSentence]) -> list[tuple[int, int, str]]:
+    """Adjacent sentence pairs (i, i + 1, why) where the summary shows two versions."""
+    out: list[tuple[int, int, str]] = []
+    for i in range(len(sentences) - 1):
+        a, b = sentences[i], sentences[i + 1]
+        if {c.article_id for c in a.citations} & {c.article_id for c in b.citations}:
+            continue  # one article does not disagree with itself
+        why = disagree(a.text, b.text)
+        if why:
+            out.append((i, i + 1, why))
+    return out
+
+
+def _recency(pool: Sequence[Sentence]) -> Floats:
+    days = sorted({s.published for s in pool if s.published})
+    if len(days) < 2:
+        return np.zeros(len(pool))
+    rank = {d: i / (len(days) - 1) for i, d in enumerate(days)}
+    return np.array([rank.get(s.published or "", 0.0) for s in pool])
+
+
+def _coverage(
+    pool: Sequence[Sentence], rows: npt.NDArray[np.intp], sims: Floats, support: float
+) -> Floats:
+    """Share of the other outlets with a sentence at least `support` close to each row.
+
+    `sims` holds the cosines of the sentences `rows` of the pool with the whole pool.
+    """
+    outlets = sorted({s.outlet for s in pool})
+    if len(outlets) < 2:
+        return np.zeros(sims.shape[0])
+    column = {o: i for i, o in enumerate(outlets)}
+    owner = np.array([column[s.outlet] for s in pool])
+    one_hot = np.zeros((len(pool), len(outlets)))
+    one_hot[np.arange(len(pool)), owner] = 1.0
+    reach = ((sims >= support).astype(np.float64) @ one_hot) > 0
+    reach[np.arange(len(rows)), owner[rows]] = False  # its own outlet is no confirmation
+    return np.asarray(reach.sum(axis=1), dtype=np.float64) / (len(outlets) - 1)
+
+
+def summarize(
+    summary_id: str,
+    sources: Sequence[Source],
+    max_sentences: int = 5,
+    up_to: str | None = None,
+    *,
+    max_words: int | None = None,
+    settings: SummarySettings = DEFAULT,
+) -> Summary:
+    """An extractive summary of the sources, every sentence cited.
+
+    `up_to` (ISO day) keeps only articles published on or before it ("the story so
+    far"); articles without a date are left out then, since they cannot be placed.
+    `max_words` stops choosing once the sentences reach that many words. Sentences
+    that contradict a chosen one are added beside it, beyond `max_sentences`.
+    Sentences appear in the order of their articles' dates.
+    """
+    if up_to is not None:
+        sources = [s for s in sources if s.published is not None and s.published <= up_to]
+    every = [s for s in collect(sources) if s.original]
+    pool = [s for s in every if s.eligible]
+    if not pool or max_sentences < 1:
+        return Summary(summary_id, (), up_to)
+    x = tfidf(pool)
+    lead = np.array([1.0 / (1 + s.position) for s in pool])
+    recency = settings.recency * _recency(pool) if up_to is not None else 0.0
+    base = centroid_scores(x) + recency + settings.lead * lead
+    top = np.argsort(-base, kind="stable")[: settings.candidates]
+    sims = np.asarray((x[top] @ x.T).toarray())
+    relevance = base[top] + settings.coverage * _coverage(pool, top, sims, settings.support)
+    inner = sims[:, top]  # candidate-to-candidate cosines
+
+    chosen: list[int] = []  # indices into top
+    partner: dict[int, int] = {}
+    words = 0
+    closest = np.zeros(len(top))
+    blocked = np.zeros(len(top), dtype=bool)
+    while len(chosen) < max_sentences and not blocked.all():
+        score = relevance - settings.diversity * closest
+        score[blocked] = -np.inf
+        j = int(np.argmax(score))
+        chosen.append(j)
+        words += pool[top[j]].words
+        closest = np.maximum(closest, inner[j])
+        blocked |= inner[j] > settings.redundant
+        blocked[j] = True
+        used = set(chosen) | set(partner.values())
+        other = _contradiction(pool, top, inner[j], j, settings.contrast, used)
+        if other is not None:
+            partner[j] = other
+            words += pool[top[other]].words
+            closest = np.maximum(closest, inner[other])
+            blocked |= inner[other] > settings.redundant
+            blocked[other] = True
+        if max_words is not None and words >= max_words:
+            break
+    index = citation_index(every)
+
+    def when(j: int) -> tuple[str, str, int]:
+        s = pool[top[j]]
+        return (s.published or "", s.article_id, s.start)
+
+    ordered: list[int] = []
+    for j in sorted(chosen, key=when):
+        ordered.append(j)
+        if j in partner:
+            ordered.append(partner[j])
+    return Summary(summary_id, tuple(cite(pool[top[j]], index) for j in ordered), up_to)
+
+
+def _contradiction(
+    pool: Sequence[Sentence],
+    top: Sequence[int] | npt.NDArray[np.intp],
+    row: Floats,
+    j: int,
+    floor: float,
+    used: set[int],
+) -> int | None:
+    """The closest sentence of another outlet that disagrees with candidate j."""
+    mine = pool[top[j]]
+    for k in np.argsort(-row, kind="stable"):
+        k = int(k)
+        if row[k] < floor:
+            break
+        other = pool[top[k]]
+        if k in used or other.outlet == mine.outlet:
+            continue
+        if disagree(mine.text, other.text):
+            return k
+    return None

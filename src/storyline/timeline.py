@@ -1,0 +1,186 @@
+"""Timeline stage: a storyline's dated entries, each sentence cited in every article.
+
+The method is news-tls's DATEWISE (Gholipour Ghalandari & Ifrim, ACL 2020), the
+strongest simple method on the Timeline17 benchmark: first choose the dates, then
+summarise each date.
+
+1. Dates are ranked by how many independent articles mention them in a sentence
+   (time expressions resolved against the publication day) and how many were
+   published on them; copies are left out of every count.
+2. A date's candidates are the sentences that mention it, plus the lead sentences
+   without a date of the articles published on it or the day after (news reports
+   yesterday's events).
+3. Sentences are chosen greedily so that the entry's TF-IDF vector stays closest to
+   the centroid of the date's candidates (news-tls "CentroidOpt"), skipping any
+   sentence too close to one already shown anywhere in the timeline.
+
+Why not news-tls or tilse themselves: news-tls is not a package, and tilse (on PyPI,
+0.2.1 of 2018) needs the Perl ROUGE and HeidelTime at run time; the algorithm is a
+few dozen lines over scikit-learn's TF-IDF.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
+
+from storyline.records import TimelineEntry
+from storyline.sentences import (
+    Floats,
+    Source,
+    citation_index,
+    cite,
+    collect,
+    tfidf,
+)
+
+__all__ = ["Source", "TimelineSettings", "build_timeline"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineSettings:
+    """The named constants of date and sentence selection.
+
+    Date weights tuned as a set on the even-position Timeline17 tasks
+    (`python bench/timeline.py --split even`); figures on the odd ones.
+    """
+
+    mention_articles: float = 1.0  # per independent article mentioning the day
+    mention_sentences: float = 0.0  # per sentence mentioning it
+    published: float = 0.25  # per independent article published that day
+    lead: int = 5  # lead sentences that stand for the publication day (news-tls: 5)
+    pub_days: int = 2  # the publication day and the day before (news-tls: 2)
+    redundant: float = 0.7  # TF-IDF cosine above which a sentence repeats a shown one
+    min_support: int = 2  # default number of dates: days this many articles support
+
+
+DEFAULT = TimelineSettings()
+
+
+def _day_before(day: str, k: int) -> str:
+    return (datetime.date.fromisoformat(day) - datetime.timedelta(days=k)).isoformat()
+
+
+def _centroid_opt(
+    x: csr_matrix,
+    rows: Sequence[int],
+    centre: Floats,
+    k: int,
+    shown: Sequence[int],
+    redundant: float,
+) -> list[int]:
+    """Up to k rows whose sum is closest (cosine) to `centre`, none redundant."""
+    sub = x[list(rows)]
+    c_dot = np.asarray(sub @ centre).ravel()
+    sq = np.asarray(sub.multiply(sub).sum(axis=1)).ravel()
+    available = np.ones(len(rows), dtype=bool)
+    if shown:
+        sims = (sub @ x[list(shown)].T).toarray()
+        available &= sims.max(axis=1) <= redundant
+    total = np.zeros(x.shape[1])
+    total_c = total_sq = 0.0
+    picks: list[int] = []
+    while len(picks) < k and available.any():
+        # cosine(total + row, centre) for every row at once
+        norm = np.sqrt(np.maximum(total_sq + 2 * np.asarray(sub @ total).ravel() + sq, 0.0))
+        score = np.where(norm > 0, (total_c + c_dot) / np.where(norm > 0, norm, 1.0), 0.0)
+        score[~available] = -np.inf
+        j = int(np.argmax(score))
+        picks.append(rows[j])
+        row = sub[j].toarray().ravel()
+        total += row
+        total_c += float(c_dot[j])
+        total_sq = float(total @ total)
+        available[j] = False
+        available &= np.asarray(sub @ row).ravel() <= redundant
+    return picks
+
+
+def _centre(x: csr_matrix, groups: Sequence[Sequence[int]]) -> Floats:
+    """Unit mean of the groups' means (news-tls PM_Mean: mentions and leads weigh alike)."""
+    centre = np.zeros(x.shape[1])
+    for rows in groups:
+        if rows:
+            centre += np.asarray(x[list(rows)].mean(axis=0)).ravel()
+    norm = float(np.linalg.norm(centre))
+    return centre / norm if norm else centre
+
+
+def build_timeline(
+    storyline_id: str,
+    sources: Sequence[Source],
+    max_dates: int | None = None,
+    sentences_per_date: int = 2,
+    *,
+    between: tuple[str, str] | None = None,
+    settings: TimelineSettings = DEFAULT,
+) -> list[TimelineEntry]:
+    """Dated entries for one storyline, in date order, every sentence cited.
+
+    `max_dates` None keeps the days at least `settings.min_support` independent
+    articles mention or were published on. `between` (ISO days, inclusive) limits the
+    dates shown. `storyline_id` names the storyline for the caller; entries carry no id.
+    """
+    del storyline_id  # entries are stored under it by the caller
+    pool = [s for s in collect(sources) if s.original]
+    if not pool or sentences_per_date < 1:
+        return []
+    mentions: dict[str, list[int]] = defaultdict(list)
+    mention_articles: dict[str, set[str]] = defaultdict(set)
+    leads: dict[str, list[int]] = defaultdict(list)
+    published: dict[str, set[str]] = defaultdict(set)
+    for i, s in enumerate(pool):
+        for day in s.dates:
+            mentions[day].append(i)
+            mention_articles[day].add(s.article_id)
+        if s.published:
+            published[s.published].add(s.article_id)
+            if not s.dates and s.position < settings.lead:
+                for k in range(settings.pub_days):
+                    leads[_day_before(s.published, k)].append(i)
+
+    def score(day: str) -> float:
+        return (
+            settings.mention_articles * len(mention_articles[day])
+            + settings.mention_sentences * len(mentions[day])
+            + settings.published * len(published[day])
+        )
+
+    days = set(mentions) | set(published)
+    if between is not None:
+        days = {d for d in days if between[0] <= d <= between[1]}
+    ranked = sorted(days, key=lambda d: (-score(d), d))
+    if max_dates is None:
+        support = settings.min_support
+        supported = [d for d in ranked if len(mention_articles[d] | published[d]) >= support]
+        max_dates = max(1, len(supported))
+
+    x = tfidf(pool)
+    index = citation_index(pool)
+    shown: list[int] = []
+    entries: list[TimelineEntry] = []
+    for day in ranked:
+        if len(entries) >= max_dates:
+            break
+        ment = [i for i in mentions.get(day, ()) if pool[i].eligible]
+        in_ment = set(ment)
+        lead = [i for i in leads.get(day, ()) if pool[i].eligible and i not in in_ment]
+        if not ment and not lead:
+            continue
+        picks = _centroid_opt(
+            x,
+            ment + lead,
+            _centre(x, (ment, lead)),
+            sentences_per_date,
+            shown,
+            settings.redundant,
+        )
+        if picks:
+            shown.extend(picks)
+            entries.append(TimelineEntry(day, tuple(cite(pool[i], index) for i in picks)))
+    return sorted(entries, key=lambda e: e.date)
