@@ -24,7 +24,7 @@ class Mark:
     inferred: bool = False  # the date was inferred, not declared: drawn hollow
 
 
-LEFT, RIGHT, TOP, ROW, AXIS = 170, 20, 26, 26, 34
+LEFT, RIGHT, TOP, ROW, AXIS = 200, 20, 26, 26, 34
 WIDTH = 940
 PALETTE = ("#2454a6", "#b5523b", "#3c8d5a", "#8a5fb0", "#c28a1e", "#2b8c9c", "#a33d6d")
 
@@ -70,7 +70,7 @@ def timeline_svg(marks: Sequence[Mark], events: Sequence[str] = ()) -> str:
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" '
                      'stroke="#e4e7eb"/>')
         parts.append(f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end" '
-                     f'class="outlet">{escape(outlet[:26])}</text>')
+                     f'class="outlet">{escape(outlet[:28])}</text>')
     base = TOP + ROW * len(outlets) + 6
     for tick in ticks:
         tx = x(tick)

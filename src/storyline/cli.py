@@ -18,7 +18,6 @@ from rich.table import Table
 
 from storyline import __version__
 from storyline.analyse import analyse, published_of, with_dates
-from storyline.dossier import render_dossier, story_views
 from storyline.errors import StorylineError
 from storyline.export import (
     article_json,
@@ -33,6 +32,7 @@ from storyline.export import (
 from storyline.ingest import discover
 from storyline.pipeline import IngestReport, StoriesReport, build_stories, ingest_paths
 from storyline.records import Published
+from storyline.report import dossier_html
 from storyline.store import ENV_DB, Store, default_db_path
 
 app = typer.Typer(
@@ -367,9 +367,7 @@ def dossier(
 
 
 def _dossier_html(store: Store, title: str) -> str:
-    articles_ = store.articles()
-    views = story_views(store.storylines(), store.events(), store.copy_groups(), articles_)
-    return render_dossier(articles_, store.rejections(), title=title, storylines=views)
+    return dossier_html(store, title)
 
 
 def find_demo_corpus() -> Path | None:

@@ -19,6 +19,7 @@ from storyline.records import Article, CitedSentence, Quote
 from storyline.store import Store
 from storyline.summarize import find_disagreements, summarize
 from storyline.timeline import build_timeline
+from storyline.variants import word_diff
 
 EVENT_SUMMARY_SENTENCES = 3
 STORY_SUMMARY_SENTENCES = 5
@@ -103,22 +104,40 @@ def variant_views(
 ) -> list[VariantView]:
     by_id = {q.id: q for q in quotes}
     views = []
-    for _group_id, _earliest, quote_ids, differences in groups:
-        diffs: dict[str, tuple[tuple[str, str], ...]] = {}
-        if isinstance(differences, list):
-            for d in differences:
-                diffs[d["quote_id"]] = tuple((op, text) for op, text in d["ops"])
-        rows = tuple(
-            VariantRow(by_id[q], articles[by_id[q].article_id], diffs.get(q, ()))
-            for q in quote_ids if q in by_id and by_id[q].article_id in articles
-        )
-        if len({r.article.id for r in rows}) < 2:
+    for _group_id, _earliest, quote_ids, _differences in groups:
+        # One version per article: an article often holds the statement twice (the
+        # reported clause and the quoted words inside it); the quoted wording is what
+        # a reader compares, so direct beats partial beats indirect, then length.
+        best: dict[str, Quote] = {}
+        for qid in quote_ids:
+            q = by_id.get(qid)
+            if q is None or q.article_id not in articles:
+                continue
+            held = best.get(q.article_id)
+            if held is None or _preference(q) > _preference(held):
+                best[q.article_id] = q
+        chosen = [by_id[q] for q in quote_ids if q in by_id and best.get(by_id[q].article_id)
+                  is by_id[q]]
+        if len(chosen) < 2:
             continue
+        first = chosen[0]
+        rows = tuple(
+            VariantRow(q, articles[q.article_id],
+                       () if q is first else tuple(word_diff(first.text, q.text)))
+            for q in chosen
+        )
         speaker = next((r.quote.speaker.name for r in rows
                         if r.quote.speaker and r.quote.speaker.name), None)
-        views.append(VariantView(speaker or "unnamed source", rows))
+        views.append(VariantView(speaker or "speaker not named", rows))
     views.sort(key=lambda v: (-len(v.rows), v.speaker))
     return views
+
+
+KIND_ORDER = {"indirect": 0, "partial": 1, "direct": 2}
+
+
+def _preference(q: Quote) -> tuple[int, int]:
+    return KIND_ORDER.get(q.kind, 0), len(q.text)
 
 
 def dossier_html(store: Store, title: str) -> str:

@@ -14,8 +14,9 @@ every other member's word-level differences from it.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from difflib import SequenceMatcher
 
 import regex
@@ -153,15 +154,15 @@ def group_variants(
             a, b = quotes[i], quotes[j]
             if a.article_id == b.article_id:
                 continue
-            if _same_statement(a, b, cosine[x][y], languages):
+            if _same_statement(a, b, cosine[x][y], languages) and _same_time(a, b, dates):
                 parent[find(j)] = find(i)
 
-    members: dict[int, list[int]] = {}
+    components: dict[int, list[int]] = {}
     for i in candidates:
-        members.setdefault(find(i), []).append(i)
+        components.setdefault(find(i), []).append(i)
     groups: list[VariantGroup] = []
     group_of: dict[int, str] = {}
-    for indices in members.values():
+    for indices in _split_in_time(components.values(), quotes, dates):
         if len(indices) < 2:
             continue
         group = _make_group([quotes[i] for i in indices], dates)
@@ -170,6 +171,30 @@ def group_variants(
     out = [replace(q, variant_group=group_of.get(i)) for i, q in enumerate(quotes)]
     groups.sort(key=lambda g: (g.earliest, g.id))
     return out, groups
+
+
+def _split_in_time(
+    components: Iterable[list[int]], quotes: Sequence[Quote], dates: Mapping[str, str | None]
+) -> list[list[int]]:
+    """Cut chains: every member must be time-compatible with its group's earliest one.
+
+    Linking is transitive, so A-B and B-C can join A and C a year apart through a
+    B whose date is unknown; a statement's reports must all fit its first report.
+    """
+    out: list[list[int]] = []
+    for indices in components:
+        ordered = sorted(indices, key=lambda i: (dates.get(quotes[i].article_id) is None,
+                                                 dates.get(quotes[i].article_id) or "", i))
+        parts: list[list[int]] = []
+        for i in ordered:
+            for part in parts:
+                if _same_time(quotes[part[0]], quotes[i], dates):
+                    part.append(i)
+                    break
+            else:
+                parts.append([i])
+        out.extend(sorted(part) for part in parts)
+    return out
 
 
 def _cosines(texts: Sequence[str]) -> list[list[float]]:
@@ -217,6 +242,31 @@ def _same_statement(a: Quote, b: Quote, cosine: float, languages: Mapping[str, s
         _containment(wa, wb) >= CLIP_SHINGLE_CONTAINMENT
     )
     return clipping or cosine >= PARAPHRASE_COSINE
+
+
+# Reports of one statement come within weeks of it; a later article that quotes
+# it again says when it was said ("in January 2022, Macron told MEPs ..."), and
+# the quotes stage records that as `said_on`. Without that, quotes a season
+# apart are two statements, however alike (politicians repeat themselves).
+STATEMENT_WINDOW_DAYS = 45
+
+
+def _same_time(a: Quote, b: Quote, dates: Mapping[str, str | None]) -> bool:
+    """Whether two quotes can be one statement as far as their dates say."""
+    if a.said_on and b.said_on:
+        n = min(len(a.said_on), len(b.said_on))
+        if a.said_on[:n] != b.said_on[:n]:
+            return False
+    da, db = dates.get(a.article_id), dates.get(b.article_id)
+    if not da or not db:
+        return True
+    late = b if da <= db else a
+    d_early, d_late = min(da, db), max(da, db)
+    gap = (date.fromisoformat(d_late[:10]) - date.fromisoformat(d_early[:10])).days
+    if gap <= STATEMENT_WINDOW_DAYS:
+        return True
+    said = late.said_on
+    return said is not None and said[:7] == d_early[:7]
 
 
 def _longest_run(wa: Sequence[str], wb: Sequence[str]) -> tuple[int, float]:
