@@ -1,6 +1,9 @@
 # The README's two commands: `make demo` and `make test`. Both create or reuse
 # .venv and install what the project needs from its own files.
 PYTHON ?= python3
+# bash with pipefail, so that `scorer | tee` fails when the scorer does.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -25,12 +28,18 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "no tests were collected"; exit 1; fi; exit $$status
 
+# Every scorer with the arguments its figure in bench/README.md was measured with.
+SCORERS := "extraction.py --split odd" "injection.py --split odd" "throughput.py" \
+	"copies.py --split odd" "clustering.py" "scale_copies.py" "scale_cluster.py" \
+	"scale_store.py" "quotes.py --split dev" "throughput_quotes.py" "timexpr.py --split test" \
+	"dating.py" "timeline.py --times timexpr" "summaries.py --split test"
+
 bench: $(STAMP)
 	@mkdir -p bench/results
-	@for scorer in bench/extraction.py bench/injection.py bench/throughput.py \
-		bench/copies.py bench/clustering.py bench/scale_copies.py bench/scale_cluster.py bench/scale_store.py; do \
-		echo "== $$scorer"; \
-		$(BIN)/python $$scorer | tee bench/results/$$(basename $$scorer .py).txt || exit 1; \
+	@for scorer in $(SCORERS); do \
+		set -- $$scorer; name=$$(basename $$1 .py); \
+		echo "== bench/$$scorer"; \
+		$(BIN)/python bench/$$scorer | tee bench/results/$$name.txt || exit 1; \
 	done
 
 lint: $(STAMP)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -25,6 +27,20 @@ def test_demo_builds_a_store_and_a_self_contained_dossier(tmp_path: Path) -> Non
     for entry in manifest:
         assert entry["title"].replace("'", "&#39;").replace('"', "&#34;") in html.replace(
             "&amp;", "&") or entry["title"] in html
+    # Every link inside the dossier lands somewhere, and every citation of a timeline
+    # or summary sentence lands on a marked source sentence that holds it.
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    targets = re.findall(r'href="#([^"]+)"', html)
+    assert targets and set(targets) <= ids
+    cited = re.findall(r'<p(?: class="conflict")?>(?:<span class="why">[^<]*</span>)?'
+                       r'([^<]+)((?:<a class="c" href="#[^"]+"[^>]*>[^<]*</a>)+)</p>', html)
+    assert cited, "the demo dossier shows cited sentences"
+    spans = dict(re.findall(r'<span class="cite" id="([^"]+)">([^<]*)</span>', html))
+    for sentence, links in cited:
+        anchors = re.findall(r'href="#([^"]+)"', links)
+        assert anchors
+        for anchor in anchors:
+            assert _squash(sentence) in _squash(spans[anchor]), (sentence, spans[anchor])
     # Self-contained: nothing to fetch when it is opened.
     assert "<script src" not in html and "<link rel=\"stylesheet\"" not in html
     assert "http-equiv=\"Content-Security-Policy\"" in html
@@ -65,3 +81,9 @@ def test_ingesting_the_demo_twice_leaves_the_store_unchanged(tmp_path: Path) -> 
         report = ingest_paths([corpus], store)
         assert report.ingested == [] and report.rejected == []
         assert store.dump() == before
+
+
+def _squash(text: str) -> str:
+    """Text compared modulo entities, whitespace and quote marks."""
+    text = html_lib.unescape(text)
+    return " ".join(re.sub(r"[\"'“”‘’«»„]", "", text).split())

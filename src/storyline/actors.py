@@ -567,6 +567,7 @@ def merge_actors(
         if key:
             groups.setdefault(key, _Group(key, [])).add(mention, vote)
 
+    _fold_into(groups, _spelling_variants(groups))
     _fold_into(groups, _absorb_target(groups, names))
     _resolve_descriptions(groups, described, dates)
     actors = [_build_actor(group, dates, names) for group in groups.values()]
@@ -647,6 +648,26 @@ def _sound_alike(
     if len(scored) > 1 and scored[1][0] == scored[0][0]:
         return None
     return scored[0][1]
+
+
+def _spelling_variants(groups: Mapping[str, _Group]) -> dict[str, str]:
+    """Full names that are one person spelt two ways ("Dmitri Peskov", "Dmitry Peskov").
+
+    Romanizations of one given name differ by the letters `skeleton` levels, so two
+    person keys with the same surname and the same skeleton are one name; the form
+    with the most mentions (then the shorter key) stands for both.
+    """
+    by_sound: dict[str, list[str]] = defaultdict(list)
+    for key, group in groups.items():
+        if group.kind == "person" and len(key.split()) >= 2:
+            by_sound[skeleton(key)].append(key)
+    targets: dict[str, str] = {}
+    for keys in by_sound.values():
+        if len(keys) < 2:
+            continue
+        keep = min(keys, key=lambda k: (-len(groups[k].mentions), len(k), k))
+        targets.update({k: keep for k in keys if k != keep})
+    return targets
 
 
 def _fold_into(groups: dict[str, _Group], targets: Mapping[str, str]) -> None:
