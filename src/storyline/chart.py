@@ -22,6 +22,8 @@ class Mark:
     event: str  # event label, shown on hover
     article_id: str
     inferred: bool = False  # the date was inferred, not declared: drawn hollow
+    until: date | None = None  # only an interval is known: day .. until
+    open_ended: bool = False  # only a lower bound is known: drawn to the right edge
 
 
 LEFT, RIGHT, TOP, ROW, AXIS = 200, 20, 26, 26, 34
@@ -51,7 +53,7 @@ def timeline_svg(marks: Sequence[Mark], events: Sequence[str] = ()) -> str:
     order = list(dict.fromkeys([*events, *(m.event for m in marks)]))
     colour = {e: PALETTE[i % len(PALETTE)] for i, e in enumerate(order)}
     first = min(m.day for m in marks)
-    last = max(m.day for m in marks)
+    last = max(max(m.day, m.until or m.day) for m in marks)
     ticks = _ticks(first, last)
     lo, hi = min(first, ticks[0]), max(last, ticks[-1])
     span = max(1, (hi - lo).days)
@@ -85,6 +87,13 @@ def timeline_svg(marks: Sequence[Mark], events: Sequence[str] = ()) -> str:
         cy = TOP + ROW * outlets.index(m.outlet) + ROW / 2
         fill = "none" if m.inferred else colour[m.event]
         guess = " (date inferred)" if m.inferred else ""
+        if m.until is not None or m.open_ended:
+            end = x(m.until) if m.until is not None else WIDTH - RIGHT
+            dash = ' stroke-dasharray="4 3"' if m.open_ended else ""
+            parts.append(f'<line x1="{cx:.1f}" x2="{end:.1f}" y1="{cy:.1f}" y2="{cy:.1f}" '
+                         f'stroke="{colour[m.event]}" stroke-width="3" opacity=".45"{dash}/>')
+            guess = (f" to {m.until.isoformat()} (interval inferred)" if m.until
+                     else " or later (inferred lower bound)")
         title = escape(f"{m.day.isoformat()}{guess} · {m.outlet} · {m.event} · {m.article_id}")
         parts.append(
             f'<a href="#a-{escape(m.article_id)}"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" '

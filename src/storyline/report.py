@@ -97,6 +97,13 @@ def _day(article: Article) -> dt.date | None:
     return dt.date.fromisoformat(day) if day else None
 
 
+def _until(article: Article) -> dt.date | None:
+    p = article.published
+    if p.date or not p.latest or p.latest == p.earliest:
+        return None
+    return dt.date.fromisoformat(p.latest)
+
+
 def variant_views(
     quotes: Sequence[Quote],
     groups: Sequence[tuple[str, str, list[str], object]],
@@ -156,7 +163,9 @@ def dossier_html(store: Store, title: str) -> str:
         sources = corpus.sources(ids)
         marks = [
             Mark(day, articles[a].outlet or "outlet unknown", e.label, a,
-                 inferred=a not in corpus.declared)
+                 inferred=a not in corpus.declared, until=_until(articles[a]),
+                 open_ended=not articles[a].published.date
+                 and articles[a].published.latest is None)
             for e in members for a in e.article_ids
             if a in articles and (day := _day(articles[a])) is not None
         ]
