@@ -101,7 +101,9 @@ def derived_lexicon(train: Sequence[Path], bodies_root: Path) -> tuple[Any, ...]
         for kind, entries in lexicon.load_dev().items()
     }
     derived = lexicon.derive(blocks, lexicon.article_lines(bodies_root))
-    return tuple((label, frozenset(w.casefold() for w in words)) for label, words in derived.items())
+    return tuple(
+        (label, frozenset(w.casefold() for w in words)) for label, words in derived.items()
+    )
 
 
 def lowo(c: float, thresholds: Sequence[tuple[float, float, float]]) -> dict[str, Any]:
@@ -159,7 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lowo", action="store_true", help="leave-one-writer-out figures")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
     parser.add_argument(
-        "--thresholds", default=f"{clean.MODEL_ASIDE},{clean.MODEL_ASIDE_LONG},{clean.MODEL_KEEP}",
+        "--thresholds",
+        default=f"{clean.MODEL_ASIDE},{clean.MODEL_ASIDE_LONG},{clean.MODEL_KEEP}",
         help="aside,aside_long,keep triples separated by ';' (with --lowo)",
     )
     args = parser.parse_args(argv)
@@ -167,9 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"skipped": "eval data not found (set STORYLINE_EVAL)"}))
         return 0
     if args.lowo:
-        thresholds = [
-            tuple(float(x) for x in t.split(",")) for t in args.thresholds.split(";")
-        ]
+        thresholds = [tuple(float(x) for x in t.split(",")) for t in args.thresholds.split(";")]
         results = lowo(args.c, thresholds)  # type: ignore[arg-type]
         print_lowo(results)
         print(json.dumps(results))

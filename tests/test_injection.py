@@ -131,3 +131,27 @@ def test_a_cleaner_that_knows_the_truth_scores_perfectly() -> None:
     assert figures["kept_precision"] == figures["article_recall"] == 1.0
     for kind in figures["per_kind"].values():
         assert kind["recall"] == kind["label_accuracy"] == 1.0
+
+
+def test_the_shipped_line_model_loads_without_pickle_and_round_trips() -> None:
+    from storyline.linemodel import LineModel, load_line_model
+
+    model = load_line_model()
+    assert model is not None and model.labels[0] == "article"
+    data = model.to_bytes()
+    assert LineModel.from_bytes(data).to_bytes() == data
+
+
+def test_an_article_list_of_short_items_between_paragraphs_is_kept() -> None:
+    """The main-text pass alone (no line model): a list without menu words splits nothing."""
+    from dataclasses import replace
+
+    from storyline.clean import clean_text, load_cues
+
+    prose = "The council met on Tuesday to discuss the plan, and members said it was {}."
+    items = ["Anna Berg", "Tomas Reyes", "Lea Novak", "Omar Haddad", "Ines Costa", "Yuki Mori"]
+    lines = [prose.format("urgent"), prose.format("late"), *items, prose.format("costly")]
+    rules = replace(load_cues(), model=None)
+    cleaned = clean_text("Council backs plan\n\n" + "\n\n".join(lines), rules)
+    for item in items:
+        assert item in cleaned.body

@@ -168,8 +168,8 @@ IMPERATIVES = frozenset(
 # on the development templates (bench/linemodel.py --lowo).
 ARTICLE_LABEL = "article"
 MODEL_CUE = "line model"
-MODEL_ASIDE = 0.2
-MODEL_ASIDE_LONG = 0.05
+MODEL_ASIDE = 0.05
+MODEL_ASIDE_LONG = 0.01
 MODEL_KEEP = 0.9
 TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
 SELF_REFERENCE = regex.compile(
@@ -384,9 +384,9 @@ class _SecondOpinion:
 
     def free_weak(self, verdicts: list[LineLabel]) -> None:
         for i, verdict in enumerate(verdicts):
-            if verdict.cue.startswith(LEXICON_CUE) and verdict.comment is None:
-                if self.article(i)[0] >= MODEL_KEEP:
-                    verdict.label, verdict.cue = None, ""
+            weak = verdict.cue.startswith(LEXICON_CUE) and verdict.comment is None
+            if weak and self.article(i)[0] >= MODEL_KEEP:
+                verdict.label, verdict.cue = None, ""
 
     def set_aside(self, verdicts: list[LineLabel], title_index: int | None) -> None:
         for i, verdict in enumerate(verdicts):
@@ -690,9 +690,7 @@ def _densest_run(
     return best[1], best[2]
 
 
-def _splits(
-    lines: Sequence[Line], gap: Sequence[int], menu_words: frozenset[str]
-) -> bool:
+def _splits(lines: Sequence[Line], gap: Sequence[int], menu_words: frozenset[str]) -> bool:
     """Does this pile of short lines between two paragraphs part two texts?
 
     Only when it names the site's sections: a page's menu or footer does, the

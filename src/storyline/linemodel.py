@@ -15,12 +15,14 @@ machine without scikit-learn at run time.
 
 from __future__ import annotations
 
+import zipfile
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from io import BytesIO
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -58,7 +60,7 @@ def _layout(text: str) -> list[str]:
     if words:
         shape.append(f"stop{round(stopword_share(text) * 5)}")
     if text[:1].isupper():
-        shape.append(f"initcap")
+        shape.append("initcap")
     return shape
 
 
@@ -66,7 +68,7 @@ def _own(text: str) -> list[str]:
     lowered = DIGITS.sub("0", text.casefold())
     tokens = TOKEN.findall(lowered)
     features = [f"w:{t}" for t in tokens]
-    features += [f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+    features += [f"b:{a} {b}" for a, b in pairwise(tokens)]
     if tokens:
         features += [f"first:{tokens[0]}", f"last:{tokens[-1]}"]
     padded = f" {' '.join(tokens)} "
@@ -106,15 +108,22 @@ class LineModel:
         return {label: float(p) for label, p in zip(self.labels, scores, strict=True)}
 
     def to_bytes(self) -> bytes:
-        """The weights as a compressed npz (numbers only, loadable without pickle)."""
+        """The weights as an npz archive (numbers only, loadable without pickle), byte for
+        byte the same for the same weights: entries carry a fixed timestamp."""
+        arrays = {
+            "labels": np.array(self.labels),
+            "weights": self.weights.astype(np.float16),
+            "bias": self.bias.astype(np.float32),
+            "version": np.array([FEATURE_VERSION, BUCKETS]),
+        }
         buffer = BytesIO()
-        np.savez_compressed(
-            buffer,
-            labels=np.array(self.labels),
-            weights=self.weights.astype(np.float16),
-            bias=self.bias.astype(np.float32),
-            version=np.array([FEATURE_VERSION, BUCKETS]),
-        )
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, array in arrays.items():
+                entry = BytesIO()
+                np.lib.format.write_array(entry, array, allow_pickle=False)
+                info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, entry.getvalue())
         return buffer.getvalue()
 
     @classmethod
