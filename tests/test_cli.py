@@ -150,7 +150,9 @@ def test_rejections_lists_what_failed(corpus: Path, tmp_path: Path):
 
 
 @pytest.mark.parametrize("command", ["ingest", "articles", "show", "search", "rejections",
-                                     "dossier", "demo"])
+                                     "dossier", "demo", "build", "copies", "stories", "story",
+                                     "quotes", "actors", "actor", "dates", "timeline",
+                                     "summary"])
 def test_every_command_has_help(command: str):
     code, output = invoke(command, "--help")
     assert code == 0
