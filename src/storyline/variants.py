@@ -18,10 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 import regex
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.metrics.pairwise import cosine_similarity  # type: ignore[import-untyped]
 
 from .actors import name_key, similar_names, skeleton
 from .records import Quote
@@ -139,7 +140,7 @@ def group_variants(
     candidates = [
         i for i, q in enumerate(quotes) if q.layer != "comment" and len(words(q.text)) >= MIN_WORDS
     ]
-    cosine = _cosines([quotes[i].text for i in candidates])
+    matrix = _vectors([quotes[i].text for i in candidates])
     parent = {i: i for i in candidates}
 
     def find(i: int) -> int:
@@ -148,14 +149,14 @@ def group_variants(
             i = parent[i]
         return i
 
-    for x, i in enumerate(candidates):
-        for y in range(x + 1, len(candidates)):
-            j = candidates[y]
-            a, b = quotes[i], quotes[j]
-            if a.article_id == b.article_id:
-                continue
-            if _same_statement(a, b, cosine[x][y], languages) and _same_time(a, b, dates):
-                parent[find(j)] = find(i)
+    for x, y in _candidate_pairs([quotes[i] for i in candidates], languages):
+        i, j = candidates[x], candidates[y]
+        a, b = quotes[i], quotes[j]
+        if a.article_id == b.article_id:
+            continue
+        cosine = float(matrix[x].multiply(matrix[y]).sum()) if matrix is not None else 0.0
+        if _same_statement(a, b, cosine, languages) and _same_time(a, b, dates):
+            parent[find(j)] = find(i)
 
     components: dict[int, list[int]] = {}
     for i in candidates:
@@ -197,15 +198,48 @@ def _split_in_time(
     return out
 
 
-def _cosines(texts: Sequence[str]) -> list[list[float]]:
-    """Pairwise TF-IDF cosine over character 3-5-grams of the normalized words."""
-    n = len(texts)
-    if n < 2:
-        return [[0.0] * n for _ in range(n)]
+def _vectors(texts: Sequence[str]) -> csr_matrix | None:
+    """Unit TF-IDF rows over character 3-5-grams of the normalized words."""
+    if len(texts) < 2:
+        return None
     normalized = [" ".join(words(t)) for t in texts]
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-    matrix = vectorizer.fit_transform(normalized)
-    return [[float(v) for v in row] for row in cosine_similarity(matrix)]
+    return vectorizer.fit_transform(normalized).tocsr()
+
+
+# Blocking: comparing every quote with every other is quadratic (a pile of 50,000
+# articles holds hundreds of thousands of quotes), so only pairs that share a word
+# pair, or the same speaker across languages, are compared. A word pair quoted by
+# more than BLOCK_MAX quotes ("it is", "we will") says nothing and opens no pairs.
+BLOCK_MAX = 200
+
+
+def _candidate_pairs(
+    quotes: Sequence[Quote], languages: Mapping[str, str | None]
+) -> list[tuple[int, int]]:
+    postings: dict[tuple[str, str], list[int]] = {}
+    for x, q in enumerate(quotes):
+        ws = words(q.text)
+        for pair in set(pairwise(ws)):
+            postings.setdefault(pair, []).append(x)
+    pairs: set[tuple[int, int]] = set()
+    for members in postings.values():
+        if 1 < len(members) <= BLOCK_MAX:
+            pairs.update((a, b) for n, a in enumerate(members) for b in members[n + 1 :])
+    # Translations share no words: pair the same speaker's quotes across languages.
+    by_speaker: dict[str, list[int]] = {}
+    for x, q in enumerate(quotes):
+        if q.speaker is not None and q.speaker.name:
+            key = q.speaker.actor_id or name_key(q.speaker.name)
+            by_speaker.setdefault(key, []).append(x)
+    for members in by_speaker.values():
+        for n, a in enumerate(members):
+            la = languages.get(quotes[a].article_id)
+            for b in members[n + 1 :]:
+                lb = languages.get(quotes[b].article_id)
+                if la and lb and la != lb:
+                    pairs.add((a, b))
+    return sorted(pairs)
 
 
 def _speakers(a: Quote, b: Quote) -> str:
