@@ -26,6 +26,12 @@ with no source needs a prediction with none. Storyline groups its quotes by cue
 into attributions; a partial quote inside an indirect one of the same cue is
 part of that content and is not scored apart.
 
+The attribution mode (storyline.quotemodel: a cue tagger and a role tagger,
+linear models trained on the train split by bench/train_quotes.py) is scored in
+the same run, on rows prefixed "model". It tags PolNeAR's broad notion of
+attribution (stances, plans, beliefs) rather than quotations, so it is not the
+default quotes stage.
+
 Baseline in the same run: quotation marks only (each double-quoted stretch is a
 content; a "said/says/told/added" within the sentence after it is the cue and the
 capitalised words or pronoun next to it the source). The published figures
@@ -49,6 +55,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import emit, ensure_storyline_importable, require_eval
 
 ensure_storyline_importable()
+from storyline.quotemodel import find_attributions  # noqa: E402
 from storyline.quotes import find_quotes  # noqa: E402
 
 Span = tuple[int, int]
@@ -177,6 +184,13 @@ def storyline_attributions(doc_id: str, text: str) -> list[Attribution]:
     return list(groups.values())
 
 
+def model_attributions(text: str) -> list[Attribution]:
+    """The attribution mode (storyline.quotemodel, trained on the train split)."""
+    return [
+        Attribution(list(a.source), list(a.cue), list(a.content)) for a in find_attributions(text)
+    ]
+
+
 def baseline_attributions(text: str) -> list[Attribution]:
     """Quotation marks only, with a "said" right after and the words next to it."""
     out: list[Attribution] = []
@@ -244,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--limit", type=int, default=None, help="score the first N articles")
     args = parser.parse_args(argv)
     docs = load(args.split, args.limit)
-    ours, base = Tally(), Tally()
+    ours, base, model = Tally(), Tally(), Tally()
     t0 = time.perf_counter()
     words = 0
     for doc in docs:
@@ -253,16 +267,26 @@ def main(argv: Sequence[str] | None = None) -> None:
         gold = gold_attributions(doc)
         score_doc(text, gold, storyline_attributions(doc["doc_id"], text), ours)
         score_doc(text, gold, baseline_attributions(text), base)
+        score_doc(text, gold, model_attributions(text), model)
     elapsed = time.perf_counter() - t0
     print(f"PolNeAR {args.split}: {len(docs)} articles, {words} words, {elapsed:.0f} s")
     print(f"{'element':<22}{'storyline P/R/F1':>24}{'quote-marks baseline':>26}")
     figures: dict[str, Any] = {"split": args.split, "articles": len(docs)}
-    for key in [f"{e}/{m}" for m in ("exact", "overlap") for e in ELEMENTS] + ["attribution"]:
+    keys = [f"{e}/{m}" for m in ("exact", "overlap") for e in ELEMENTS] + ["attribution"]
+    for key in keys:
         o, b = ours.prf(key), base.prf(key)
         print(
             f"{key:<22}{o[0]:>8.3f}{o[1]:>8.3f}{o[2]:>8.3f}  {b[0]:>8.3f}{b[1]:>8.3f}{b[2]:>8.3f}"
         )
         figures[key] = {"storyline": [round(x, 4) for x in o], "baseline": [round(x, 4) for x in b]}
+    # The attribution mode's rows, in the storyline column: same metric, same run.
+    for key in keys:
+        o, b = model.prf(key), base.prf(key)
+        print(
+            f"{'model ' + key:<22}{o[0]:>8.3f}{o[1]:>8.3f}{o[2]:>8.3f}"
+            f"  {b[0]:>8.3f}{b[1]:>8.3f}{b[2]:>8.3f}"
+        )
+        figures[key]["model"] = [round(x, 4) for x in o]
     print("published exact-span F1 (test split, sentence level) source / cue / content:")
     for name, (s, c, t) in PUBLISHED.items():
         print(f"  {name:<16}{s:>6.1f}{c:>6.1f}{t:>6.1f}")

@@ -354,3 +354,55 @@ def test_seed_headline_and_unattributed_phrases_are_not_quotes() -> None:
     assert all(q.start >= title_end for q in quotes)  # the headline ('unity') is set aside
     _, quotes = _seed_quotes("004")
     assert not any("long-term threat" in q.text and q.kind != "indirect" for q in quotes)
+
+
+# --- attribution mode (storyline.quotemodel) ----------------------------------------------
+
+
+def test_cue_decoding_never_opens_a_span_with_inside() -> None:
+    import numpy as np
+
+    from storyline.quotemodel import cue_spans, viterbi_bio
+
+    # O, then a token that prefers I: Viterbi must make it B (no O→I).
+    logp = np.log(np.array([[0.9, 0.05, 0.05], [0.1, 0.3, 0.6], [0.2, 0.1, 0.7]], np.float32))
+    labels = viterbi_bio(logp)
+    assert labels == ["O", "B", "I"]
+    assert cue_spans(labels) == [[1, 2]]
+
+
+def test_quote_depth_numbers_each_quotation() -> None:
+    from storyline.annotate import english
+    from storyline.quotemodel import quote_depth
+
+    doc = english()("“Fine,” he said. “Go.”")
+    depth = quote_depth(doc)
+    assert [d for t, d in zip(doc, depth, strict=True) if t.text in ("Fine", "Go")] == [0, 1]
+    assert depth[[t.text for t in doc].index("said")] == -1
+
+
+def test_model_survives_its_npz_round_trip() -> None:
+    import io
+
+    import numpy as np
+
+    from storyline.quotemodel import load_model, model_arrays, read_model
+
+    model = load_model()
+    buf = io.BytesIO()
+    np.savez(buf, **(model_arrays("cue", model.cue) | model_arrays("role", model.role)))
+    again = read_model(buf.getvalue())
+    rows = [["bias", "l=say", "t=VBD"], ["bias", "w=the"]]
+    assert np.allclose(again.cue.log_proba(rows), model.cue.log_proba(rows), atol=1e-3)
+
+
+def test_attribution_mode_finds_source_cue_and_content() -> None:
+    from storyline.quotemodel import find_attributions
+
+    text = "Health Minister Sara Kim said the hospitals would get more staff next year."
+    found = find_attributions(text)
+    assert len(found) == 1
+    a = found[0]
+    assert [text[s:e] for s, e in a.cue] == ["said"]
+    assert [text[s:e] for s, e in a.source] == ["Health Minister Sara Kim"]
+    assert [text[s:e] for s, e in a.content] == ["the hospitals would get more staff next year"]
