@@ -150,3 +150,39 @@ def test_sentences_follow_the_dates_and_max_words_stops_early() -> None:
 
 def test_nothing_to_summarize() -> None:
     assert summarize("none", []).sentences == ()
+
+
+def story_over_five_days() -> list[Source]:
+    days = [f"2024-08-0{d}" for d in range(1, 6)]
+    facts = [
+        "A landslide buried the mountain village of Alto after a week of heavy rain.",
+        "Rescue teams reached the village road with two excavators on the second day.",
+        "Volunteers from the valley towns carried food and blankets up to the survivors.",
+        "Engineers warned that the slope above the school could give way once more.",
+        "The regional council approved an emergency fund to rebuild homes in Alto.",
+    ]
+    extra = "Officials repeated that the search would continue for as long as needed."
+    return [
+        article(f"d{i}", day, [fact, extra], outlet=f"o{i}")
+        for i, (day, fact) in enumerate(zip(days, facts, strict=True))
+    ]
+
+
+def test_a_story_so_far_tells_how_it_began_and_where_it_stands() -> None:
+    sources = story_over_five_days()
+    summary = summarize("so-far", sources, max_sentences=2, up_to="2024-08-05")
+    cited = [s.citations[0].article_id for s in summary.sentences]
+    assert cited == ["d0", "d4"]
+    assert summary.sentences[0].text.startswith("A landslide buried")
+    assert check_citations(summary, texts(sources)) == []
+
+
+def test_max_words_is_a_budget_past_the_first_sentence() -> None:
+    sources = story_over_five_days()
+    for budget in (5, 20, 30, 45):
+        summary = summarize(
+            "so-far", sources, max_sentences=10, up_to="2024-08-05", max_words=budget
+        )
+        words = [len(s.text.split()) for s in summary.sentences]
+        assert words  # the first sentence is shown even when it alone is over the budget
+        assert len(words) == 1 or sum(words) <= budget

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storyline.records import Citation, CitedSentence, TimeExpression, TimelineEntry
 from storyline.sentences import check_citations, normalized
-from storyline.timeline import Source, build_timeline
+from storyline.timeline import Source, TimelineSettings, build_timeline
 
 
 def article(
@@ -168,3 +168,57 @@ def test_dates_are_found_in_the_text_when_not_given() -> None:
     entries = build_timeline("s4", sources, max_dates=1)
     assert [e.date for e in entries] == ["2024-03-05"]
     assert {c.article_id for c in entries[0].sentences[0].citations} == {"p", "q"}
+
+
+def test_off_topic_sentences_are_not_shown() -> None:
+    sources = sources_about_the_vote()
+    weather = "On Tuesday the weather stayed mild across the whole region with light winds."
+    sources.append(article("w", "2024-03-12", [weather], {"On Tuesday": "2024-03-05"}))
+    shown = build_timeline("s1", sources, max_dates=1, sentences_per_date=4)
+    assert [e.date for e in shown] == ["2024-03-05"]
+    assert weather not in {s.text for s in shown[0].sentences}
+    unfiltered = build_timeline(
+        "s1", sources, max_dates=1, sentences_per_date=4, settings=TimelineSettings(topic_share=0)
+    )
+    assert weather in {s.text for s in unfiltered[0].sentences}
+
+
+def test_a_day_later_articles_look_back_on_ranks_first() -> None:
+    looked_back = [
+        article(
+            name,
+            published,
+            [f"The {who} recalled that the dam on the river failed on 5 March after heavy rain."],
+            {"5 March": "2024-03-05"},
+        )
+        for name, published, who in (("a", "2024-03-10", "mayor"), ("b", "2024-03-11", "report"))
+    ]
+    same_day = [
+        article(
+            name,
+            "2024-03-20",
+            [f"The {who} said today, 20 March, that the dam on the river would be rebuilt."],
+            {"20 March": "2024-03-20"},
+        )
+        for name, who in (("c", "minister"), ("d", "engineer"))
+    ]
+    sources = [*looked_back, *same_day]
+    assert [e.date for e in build_timeline("s5", sources, max_dates=1)] == ["2024-03-05"]
+    flat = TimelineSettings(mention_later=0.0)
+    assert [e.date for e in build_timeline("s5", sources, max_dates=1, settings=flat)] == [
+        "2024-03-20"
+    ]
+
+
+def test_overlong_sentences_are_not_shown() -> None:
+    long = (
+        "On 5 March the city council, after a debate that lasted well into the night and"
+        " drew hundreds of residents, engineers, shop owners, ferry operators and cyclists"
+        " to the hall on the square, voted by a narrow margin to close the old harbour bridge."
+    )
+    sources = [
+        *sources_about_the_vote(),
+        article("l", "2024-03-12", [long], {"5 March": "2024-03-05"}),
+    ]
+    shown = build_timeline("s1", sources, max_dates=1, sentences_per_date=5)
+    assert long not in {s.text for e in shown for s in e.sentences}
