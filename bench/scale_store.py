@@ -1,6 +1,6 @@
 """Adding one article to a built store: `build_stories` over 10k to 50k articles on disk.
 
-    python bench/scale_store.py [--sizes 10000,50000] [--probes 30] [--copies-only]
+    python bench/scale_store.py [--sizes 10000,50000] [--probes 30] [--stage all]
 
 Articles are those of bench/scale_cluster.py (GVA and ECB+ texts, lightly mutated
 per pass, dates shifted per pass), written straight into a SQLite store on disk
@@ -15,8 +15,10 @@ per pass, dates shifted per pass), written straight into a SQLite store on disk
   into copy detection (`update_copies`) and clustering. Probes alternate dated
   articles (after the stream) and undated ones. Target: under 200 ms.
 
-`--copies-only` measures `update_copies` alone (then sizes up to 100,000 fit in the
-bench's time). The last printed line is one JSON object of all figures.
+`--stage copies` measures `update_copies` alone, `--stage events` `update_events`
+alone (no copy detection: the generator's passes share most of their 5-grams, so
+with it most articles are copies and clustering sees few). The last printed line
+is one JSON object of all figures.
 """
 
 from __future__ import annotations
@@ -43,7 +45,12 @@ ensure_storyline_importable()
 from scale_cluster import GVA_SOURCES, generate, load_sources  # noqa: E402
 
 from storyline.cluster import ClusterDoc  # noqa: E402
-from storyline.pipeline import build_stories, update_copies  # noqa: E402
+from storyline.pipeline import (  # noqa: E402
+    build_stories,
+    update_copies,
+    update_events,
+    update_storylines,
+)
 from storyline.records import Article, Published, RawDocument, Rejection  # noqa: E402
 from storyline.store import Store  # noqa: E402
 
@@ -88,7 +95,7 @@ def probes(sources: list[Any], size: int, count: int, last: str) -> list[Cluster
     return mixed + dated[len(undated):]
 
 
-def run_one(size: int, count: int, copies_only: bool) -> dict[str, Any]:
+def run_one(size: int, count: int, stage: str) -> dict[str, Any]:
     sources = load_sources()
     docs = generate(sources, size)
     last = max(d.date for d in docs if d.date)
@@ -101,25 +108,28 @@ def run_one(size: int, count: int, copies_only: bool) -> dict[str, Any]:
                 store.save_document(*_one(doc))
             written = time.perf_counter() - started
             started = time.perf_counter()
-            if copies_only:
+            if stage != "events":
                 update_copies(store)
-            else:
-                build_stories(store, storylines=False)
+            if stage != "copies":
+                update_events(store)
             build = time.perf_counter() - started
             built_rss = peak_rss_mb()
             storylines_s = None
-            if not copies_only:
+            if stage != "copies":
                 started = time.perf_counter()
-                build_stories(store)
+                update_storylines(store)
                 storylines_s = time.perf_counter() - started
             totals, copies, clusters = [], [], []
             for doc in extra:
                 store.save_document(*_one(doc))
                 started = time.perf_counter()
-                update_copies(store)
+                if stage != "events":
+                    update_copies(store)
                 middle = time.perf_counter()
-                if not copies_only:
-                    build_stories(store, storylines=False)
+                if stage == "all":
+                    build_stories(store, storylines=False)  # copies: nothing left to do
+                elif stage == "events":
+                    update_events(store)
                 done = time.perf_counter()
                 copies.append(1000 * (middle - started))
                 clusters.append(1000 * (done - middle))
@@ -127,7 +137,8 @@ def run_one(size: int, count: int, copies_only: bool) -> dict[str, Any]:
             counts = store.story_counts()
         db_mb = sum(p.stat().st_size for p in Path(folder).iterdir()) / 1e6
     return {
-        "size": size, "write_s": written, "build_s": build, "docs_per_s": size / build,
+        "size": size, "stage": stage, "write_s": written, "build_s": build,
+        "docs_per_s": size / build,
         "peak_rss_mb": built_rss, "storylines_s": storylines_s,
         "add_ms_median": statistics.median(totals), "add_ms_p95": _p95(totals),
         "add_copies_ms_median": statistics.median(copies),
@@ -144,19 +155,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--probes", type=int, default=30, help="single adds timed per size")
-    parser.add_argument("--copies-only", action="store_true")
+    parser.add_argument("--stage", choices=("all", "copies", "events"), default="all",
+                        help="both stages (default), or one alone")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(run_one(args.one, args.probes, args.copies_only)))
+        print(json.dumps(run_one(args.one, args.probes, args.stage)))
         return
     require_eval("clustering/gva")
     require_eval("clustering/ecbplus")
     rows = []
     for size in sorted(int(s) for s in args.sizes.split(",")):
-        command = [sys.executable, __file__, "--one", str(size), "--probes", str(args.probes)]
-        if args.copies_only:
-            command.append("--copies-only")
+        command = [sys.executable, __file__, "--one", str(size), "--probes", str(args.probes),
+                   "--stage", args.stage]
         out = subprocess.run(command, capture_output=True, text=True, check=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)

@@ -193,3 +193,11 @@ def test_every_summary_sentence_cites_a_span_that_holds_it(db, articles):
             assert summary["id"] == key
             assert summary["sentences"]
             assert _problems(summary["sentences"], articles) == []
+
+
+def test_building_again_with_nothing_new_changes_nothing(db):
+    listings = ("quotes", "actors", "dates", "stories")
+    before = {name: cli_json(name, "--json", "--db", db) for name in listings}
+    report = cli_json("build", "--json", "--db", db)
+    assert report["analysis"]["analysed"] == 0
+    assert {name: cli_json(name, "--json", "--db", db) for name in listings} == before

@@ -62,18 +62,31 @@ def day_of(p: Published) -> str | None:
     return p.date or p.earliest
 
 
+def own_dates(
+    articles: Sequence[Article], kb: Knowledge, known: Mapping[str, Published] | None = None
+) -> dict[str, Published]:
+    """Each article's date from itself: declared, else inferred from its text and `kb`.
+
+    `known` holds earlier inferences (the store keeps them), so an article's text is
+    read once, not at every build.
+    """
+    known = known or {}
+    return {
+        a.id: a.published if a.published.date else known.get(a.id) or infer_published(
+            body_only(a), a.published, a.language or "en", kb)
+        for a in articles
+    }
+
+
 def infer_dates(
     articles: Sequence[Article],
     copy_groups: Sequence[Sequence[str]],
     events: Sequence[Sequence[str]],
     kb: Knowledge,
+    own: Mapping[str, Published] | None = None,
 ) -> dict[str, Published]:
     """Every article's publication date: declared when it came with a day, else inferred."""
-    own = {
-        a.id: a.published if a.published.date else infer_published(
-            body_only(a), a.published, a.language or "en", kb)
-        for a in articles
-    }
+    own = own if own is not None else own_dates(articles, kb)
     by_id = {a.id: a for a in articles}
     lenders = [_lenders(event, own, by_id) for event in events]
     return {**own, **propagate_published(own, copy_groups, lenders)}
@@ -133,12 +146,17 @@ def analyse(
     groups = [[g.original, *(link.article_id for link in g.members)]
               for g in store.copy_groups()]
     events = store.events()
-    published = infer_dates(articles, groups, [e.article_ids for e in events], kb)
+    before = store.inferred_dates()
+    own = own_dates(articles, kb, store.own_dates())
+    published = infer_dates(articles, groups, [e.article_ids for e in events], kb, own)
     inferred = {k: p for k, p in published.items() if not by_id[k].published.date}
-    store.save_inferred_dates(inferred)
+    store.save_inferred_dates(own, inferred)
+    # Only events that gained an article or whose articles' dates moved are re-dated:
+    # reading every report's time expressions at every build would not scale.
+    changed = {a.id for a in new} | {k for k, p in inferred.items() if before.get(k) != p}
     store.update_event_dates(
         [event_date(e.id, [by_id[a] for a in e.article_ids if a in by_id], published)
-         for e in events]
+         for e in events if changed & set(e.article_ids) or e.date is None]
     )
 
     dates = {k: day_of(p) for k, p in published.items()}

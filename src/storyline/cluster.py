@@ -659,15 +659,22 @@ class StoryClusterer:
                 self._event_of[copy] = event.id
         centroid = dict(zip(event.terms, event.weights, strict=True))
         for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
-            self._postings.setdefault(term, {})[event.id] = centroid[term]
+            self._post(term, event.id, centroid[term])
 
     def _unindex(self, event: _Event) -> None:
         for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
-            posting = self._postings.get(term)
-            if posting is not None:
-                posting.pop(event.id, None)
-                if not posting:
-                    del self._postings[term]
+            self._post(term, event.id, None)
+
+    def _post(self, term: str, event_id: str, weight: float | None) -> None:
+        """Set an event's weight in a term's postings (None: take the event out)."""
+        if weight is not None:
+            self._postings.setdefault(term, {})[event_id] = weight
+            return
+        posting = self._postings.get(term)
+        if posting is not None:
+            posting.pop(event_id, None)
+            if not posting:
+                del self._postings[term]
 
     # -- reading -------------------------------------------------------------
 

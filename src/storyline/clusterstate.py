@@ -31,7 +31,6 @@ from storyline.cluster import (
     _doc_from_state,
     _doc_state,
     _Event,
-    _heaviest,
 )
 
 V = TypeVar("V")
@@ -75,6 +74,10 @@ class _Loading(dict[str, V]):
             return False
         dict.__setitem__(self, key, value)
         return True
+
+    def refetch(self, key: str) -> None:
+        """Let a key found missing (or deleted) be fetched again."""
+        self._gone.discard(key)
 
     def held(self, key: str) -> bool:
         """Is the key loaded (or set) already, without fetching it?"""
@@ -182,7 +185,7 @@ class ResumedClusterer(StoryClusterer):
         self._dirty_events: set[str] = set()
         self._shown_events: set[str] = set()
         self._dead_events: set[str] = set()
-        self._posting_changes: dict[tuple[str, str], float | None] = {}
+        self._changed_terms: dict[str, dict[str, float | None]] = {}
         self._df_delta: Counter[str] = Counter()
         self._new_retired: dict[str, str] = {}
 
@@ -204,7 +207,13 @@ class ResumedClusterer(StoryClusterer):
         rows = self._memory.cluster_postings(term)
         for event_id, _, seq, size, day in rows:
             self._light[event_id] = (seq, size, day)
-        return {event_id: weight for event_id, weight, *_ in rows} or None
+        posting = {event_id: weight for event_id, weight, *_ in rows}
+        for event_id, weight in self._changed_terms.get(term, {}).items():
+            if weight is None:
+                posting.pop(event_id, None)
+            else:
+                posting[event_id] = weight
+        return posting or None
 
     def _need_df(self, terms: Iterable[str]) -> None:
         missing = [t for t in dict.fromkeys(terms) if t not in self._df_seen]
@@ -249,14 +258,17 @@ class ResumedClusterer(StoryClusterer):
         self._dirty_events.add(event.id)
         self._shown_events.add(event.id)
         self._dead_events.discard(event.id)
-        centroid = dict(zip(event.terms, event.weights, strict=True))
-        for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
-            self._posting_changes[(term, event.id)] = centroid[term]
 
-    def _unindex(self, event: _Event) -> None:
-        super()._unindex(event)
-        for term in _heaviest(event.terms, event.weights, self.settings.index_terms):
-            self._posting_changes[(term, event.id)] = None
+    def _post(self, term: str, event_id: str, weight: float | None) -> None:
+        """Record the change; apply it to the term's postings only if they are loaded (a
+        fetch later applies the changes recorded): an add touches sixty terms this way."""
+        self._changed_terms.setdefault(term, {})[event_id] = weight
+        postings = self._postings
+        assert isinstance(postings, _Loading)
+        if postings.held(term):
+            super()._post(term, event_id, weight)
+        else:
+            postings.refetch(term)  # emptied earlier: the store's rows and these changes
 
     def _recluster(self, pool: list[_Event], doc: _Doc) -> None:
         events = self._events
@@ -286,6 +298,7 @@ class ResumedClusterer(StoryClusterer):
             events=[(e, _event_row(self._events[e])) for e in live],
             shown=[self._event(self._events[e]) for e in sorted(self._shown_events)],
             gone=sorted(self._dead_events),
-            postings=[(t, e, w) for (t, e), w in sorted(self._posting_changes.items())],
+            postings=[(t, e, w) for t, changed in sorted(self._changed_terms.items())
+                      for e, w in sorted(changed.items())],
             terms=dict(self._df_delta), retired=dict(self._new_retired),
         )

@@ -31,21 +31,19 @@ import html
 import itertools
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
-from datasketch.storage import UnorderedStorage  # type: ignore[import-untyped]
 from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[import-untyped]
 
 from storyline.clean import Cues, cue_label, load_cues
 from storyline.records import Article
+from storyline.sketches import TERM_BUCKETS, IndexedCopy, Sketches, unpack_sketch
 from storyline.textstats import SENTENCE_END, is_prose, stopwords
 
 U32 = npt.NDArray[np.uint32]
@@ -318,133 +316,6 @@ def sentences(body: str, text: Text) -> list[tuple[int, int]]:
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-# --------------------------------------------------------------------------- LSH
-
-
-class _Buckets(UnorderedStorage):  # type: ignore[misc]
-    """A bucket table that keeps a lone key as itself, not as a one-element set.
-
-    datasketch's dict storage keeps a Python set per bucket, and nearly every
-    bucket holds one key: 10.6 KB per document at 30 bands over 100,000
-    documents (measured). This keeps about a third of that.
-    """
-
-    def __init__(self) -> None:
-        self._dict: dict[Hashable, Any] = {}
-
-    def keys(self) -> Iterator[Hashable]:
-        return iter(self._dict)
-
-    def get(self, key: Hashable) -> Sequence[int]:
-        value = self._dict.get(key)
-        if value is None:
-            return ()
-        return (value,) if isinstance(value, int) else value
-
-    def insert(self, key: Hashable, *vals: int, **kwargs: Any) -> None:
-        for val in vals:
-            held = self._dict.get(key)
-            if held is None:
-                self._dict[key] = val
-            elif isinstance(held, int):
-                self._dict[key] = [held, val]
-            else:
-                held.append(val)
-
-    def remove(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError("the copy index never removes: nothing is deleted")
-
-    remove_val = remove
-
-    def size(self) -> int:
-        return len(self._dict)
-
-    def itemcounts(self, **kwargs: Any) -> dict[Hashable, int]:
-        return {key: len(self.get(key)) for key in self._dict}
-
-    def has_key(self, key: Hashable) -> bool:
-        return key in self._dict
-
-
-class _Keys(_Buckets):
-    """The key list, without the band hashes datasketch keeps per key for removal."""
-
-    def insert(self, key: Hashable, *vals: Any, **kwargs: Any) -> None:
-        self._dict[key] = 0
-
-
-def _mix32(values: U32) -> U32:
-    """MurmurHash3's 32-bit finaliser: word and shingle hashes spread over all bits."""
-    h = values.astype(np.uint32)
-    h ^= h >> np.uint32(16)
-    h *= np.uint32(0x85EBCA6B)
-    h ^= h >> np.uint32(13)
-    h *= np.uint32(0xC2B2AE35)
-    h ^= h >> np.uint32(16)
-    return h
-
-
-@lru_cache(maxsize=8)
-def _prototype(size: int, seed: int) -> Any:
-    """An empty MinHash: drawing its permutations is most of the cost of a new index."""
-    return MinHash(num_perm=size, seed=seed)
-
-
-class _Sketches:
-    """MinHash signatures of hashed sets, kept as rows, and an LSH index over them."""
-
-    def __init__(self, bands: int, rows: int, seed: int) -> None:
-        self.size = bands * rows
-        self.prototype = _prototype(self.size, seed).copy()
-        self.lsh: Any = MinHashLSH(num_perm=self.size, params=(bands, rows))
-        self.lsh.hashtables = [_Buckets() for _ in range(bands)]
-        self.lsh.keys = _Keys()
-        self.rows = np.zeros((64, self.size), dtype=np.uint32)
-        self.places: dict[int, int] = {}  # article index -> its row (a resumed index is sparse)
-
-    def sign(self, values: U32) -> Any:
-        """datasketch's affine permutations (h -> a h + b mod 2^32) over mixed hashes,
-        in one numpy step: update_batch calls a Python function per value."""
-        signature = self.prototype.copy()
-        if len(values):
-            a, b = self.prototype.permutations
-            signature.hashvalues = (np.outer(_mix32(values), a) + b).min(axis=0)
-        return signature
-
-    def insert(self, key: int, signature: Any, row: int) -> None:
-        self.lsh.insert(key, signature, check_duplication=False)
-        place = self.places.setdefault(row, len(self.places))
-        if place >= len(self.rows):
-            self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
-        self.rows[place] = signature.hashvalues
-
-    def restore(self, key: int, values: U32, row: int | None) -> None:
-        """Insert stored hash values as `insert` would a signature of them, without building
-        a MinHash: one byte swap for all bands (datasketch keys a band by its big-endian bytes)."""
-        swapped = values.astype(np.uint32).byteswap().tobytes()
-        for (start, end), table in zip(self.lsh.hashranges, self.lsh.hashtables, strict=True):
-            table.insert(swapped[4 * start : 4 * end], key)
-        self.lsh.keys.insert(key)
-        if row is not None:
-            place = self.places.setdefault(row, len(self.places))
-            if place >= len(self.rows):
-                self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
-            self.rows[place] = values
-
-    def row(self, index: int) -> U32:
-        row: U32 = self.rows[self.places[index]]
-        return row
-
-    def query(self, signature: Any) -> list[int]:
-        return sorted(self.lsh.query(signature))
-
-    def jaccard(self, signature: Any, rows: Sequence[int]) -> npt.NDArray[np.float64]:
-        """Estimated Jaccard of the signed set with each stored row."""
-        places = self.places
-        matrix = self.rows[np.asarray([places[r] for r in rows], dtype=np.int64)]
-        return (matrix == signature.hashvalues).mean(axis=1)  # type: ignore[no-any-return]
-
-
 # --------------------------------------------------------------------------- precise check
 
 
@@ -584,7 +455,6 @@ MAX_EDGE_WORDS = 80
 MAX_EDGE_SHARE = 0.15
 MAX_BOILERPLATE_SHARE = 0.5
 
-TERM_BUCKETS = 2**20  # content words hashed into this many TF-IDF columns
 TEXT_CACHE_SIZE = 512  # texts kept tokenised: one add's candidates, one group
 
 
@@ -623,78 +493,6 @@ class _Graph:
             self.parent[max(root_a, root_b)] = min(root_a, root_b)
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedCopy:
-    """What the index keeps of one article, so that a store can resume the index later.
-
-    Signatures are MinHash rows (uint32): of the whole text's shingles, of its
-    content words, of its names and numbers, and of its lead's shingles (if any).
-    """
-
-    index: int  # arrival order in the index
-    doc: CopyDoc
-    key: str
-    words_key: str
-    content: U32
-    whole: U32
-    content_signature: U32
-    anchor_signature: U32
-    lead: U32 | None
-
-
-# Band keys of the three LSH families, for a store's band table: a stored article
-# shares a band with a new one exactly when the LSH would return it.
-SHINGLE_FAMILY, CONTENT_FAMILY, ANCHOR_FAMILY = 1, 2, 3
-
-
-def band_keys(family: int, signature: U32, rows: int) -> list[int]:
-    """One signed 64-bit key per band: a hash of the family, the band and its values."""
-    bands = signature.reshape(-1, rows).astype(np.uint64)
-    mixed = np.uint64(family) * np.uint64(1 << 20) + np.arange(len(bands), dtype=np.uint64)
-    for k in range(rows):
-        mixed = mixed * np.uint64(HASH_BASE) + bands[:, k]
-    mixed ^= mixed >> np.uint64(31)
-    mixed *= np.uint64(0x9E3779B97F4A7C15)
-    mixed ^= mixed >> np.uint64(29)
-    return mixed.view(np.int64).tolist()  # type: ignore[no-any-return]
-
-
-def indexed_band_keys(entry: IndexedCopy, settings: CopySettings) -> list[int]:
-    """Every band key of an indexed article, in all three families (the lead's too)."""
-    s = settings
-    keys = band_keys(SHINGLE_FAMILY, entry.whole, s.shingle_rows)
-    if entry.lead is not None:
-        keys += band_keys(SHINGLE_FAMILY, entry.lead, s.shingle_rows)
-    keys += band_keys(CONTENT_FAMILY, entry.content_signature, s.content_rows)
-    keys += band_keys(ANCHOR_FAMILY, entry.anchor_signature, s.anchor_rows)
-    return sorted(set(keys))
-
-
-def pack_sketch(entry: IndexedCopy) -> bytes:
-    """The signatures as stored: whole, content, anchors, then the lead's (uint32 LE)."""
-    parts = [entry.whole, entry.content_signature, entry.anchor_signature]
-    if entry.lead is not None:
-        parts.append(entry.lead)
-    return np.concatenate(parts).astype("<u4").tobytes()
-
-
-def unpack_sketch(blob: bytes, settings: CopySettings) -> tuple[U32, U32, U32, U32 | None]:
-    s = settings
-    values = np.frombuffer(blob, dtype="<u4").astype(np.uint32)
-    a = s.shingle_bands * s.shingle_rows
-    b = a + s.content_bands * s.content_rows
-    c = b + s.anchor_bands * s.anchor_rows
-    return values[:a], values[a:b], values[b:c], values[c:] if len(values) > c else None
-
-
-def term_counts(added: Iterable[IndexedCopy]) -> dict[int, int]:
-    """Documents per hashed content word among these articles: the delta of the df."""
-    counts: Counter[int] = Counter()
-    for entry in added:
-        counts.update(np.unique(entry.content % TERM_BUCKETS).tolist())
-    return dict(counts)
-
-
 class CopyIndex:
     """An incremental copy index: `add` one article at a time, ask for `groups` at any point.
 
@@ -706,9 +504,9 @@ class CopyIndex:
     def __init__(self, settings: CopySettings | None = None, cues: Cues | None = None) -> None:
         self.settings = s = settings or CopySettings()
         self._cues = cues or load_cues()
-        self._shingles = _Sketches(s.shingle_bands, s.shingle_rows, s.seed)
-        self._content = _Sketches(s.content_bands, s.content_rows, s.seed + 1)
-        self._anchors = _Sketches(s.anchor_bands, s.anchor_rows, s.seed + 2)
+        self._shingles = Sketches(s.shingle_bands, s.shingle_rows, s.seed)
+        self._content = Sketches(s.content_bands, s.content_rows, s.seed + 1)
+        self._anchors = Sketches(s.anchor_bands, s.anchor_rows, s.seed + 2)
         self._tfidf = TfidfTransformer(sublinear_tf=True)
         self._df = np.zeros(TERM_BUCKETS, dtype=np.int32)  # documents per hashed term
         self._entries: dict[int, _Entry] = {}
@@ -777,7 +575,32 @@ class CopyIndex:
             content, self._shingles.sign(text.shingles).hashvalues,
             self._content.sign(content).hashvalues,
             self._anchors.sign(text.anchor_hashes()).hashvalues, lead,
+            completeness(doc.body, lambda: text.length),
         )
+
+    def worth_resuming(
+        self, new: Sequence[IndexedCopy], stored: Mapping[int, bytes], lead_hits: set[int]
+    ) -> set[int]:
+        """Which of these LSH hits (seq -> packed sketch) a check of a new article could use.
+
+        The LSH filters drop a hit whose estimated Jaccard with the new article is
+        below the thresholds in every family, unless it met the lead; such a hit
+        changes nothing, and on a common topic most hits are of that kind.
+        """
+        s = self.settings
+        if not stored or not new:
+            return set()
+        seqs = sorted(stored)
+        unpacked = [unpack_sketch(stored[q], s)[:3] for q in seqs]
+        kept = np.zeros(len(seqs), dtype=bool)
+        for family, floor in ((0, s.min_shingle_jaccard), (1, s.min_content_jaccard),
+                              (2, s.min_anchor_jaccard)):
+            rows = np.stack([u[family] for u in unpacked])
+            for entry in new:
+                mine = (entry.whole, entry.content_signature, entry.anchor_signature)[family]
+                kept |= (rows == mine).mean(axis=1) >= floor
+        chosen = {q for q, ok in zip(seqs, kept.tolist(), strict=True) if ok}
+        return chosen | (lead_hits & set(seqs))
 
     def _index(
         self, index: int, entry: _Entry, whole: Any, lead: Any, content: Any, anchor: Any
@@ -831,7 +654,7 @@ class CopyIndex:
         if i in self._entries:
             return
         entry = _Entry(stored.doc, stored.key, stored.words_key, stored.content, stored.lead,
-                       pending=True)
+                       stored.completeness, pending=True)
         self._entries[i] = entry
         self._ids[stored.doc.id] = i
         self._graph.parent[i] = i
@@ -852,7 +675,7 @@ class CopyIndex:
         return IndexedCopy(
             index, entry.doc, entry.key, entry.words_key, entry.content,
             self._shingles.row(index), self._content.row(index), self._anchors.row(index),
-            entry.lead,
+            entry.lead, self._completeness(index),
         )
 
     def holds(self, index: int) -> bool:
@@ -894,7 +717,8 @@ class CopyIndex:
         if stored.index in self._entries:
             return
         self._entries[stored.index] = _Entry(
-            stored.doc, stored.key, stored.words_key, stored.content, stored.lead, pending=True
+            stored.doc, stored.key, stored.words_key, stored.content, stored.lead,
+            stored.completeness, pending=True,
         )
         self._ids[stored.doc.id] = stored.index
         self._graph.parent[stored.index] = original
@@ -1151,21 +975,20 @@ class CopyIndex:
             if wanted is None or root in wanted:
                 members.setdefault(root, []).append(index)
         kept = kept or {}
-        self._prefetch([i for indices in members.values() for i in indices])
         groups: list[CopyGroup] = []
         for indices in members.values():
             original = min(indices, key=self._original_key)
             original_id = self._entries[original].doc.id
+            reused = {
+                i: link
+                for i in indices
+                if (link := kept.get(self._entries[i].doc.id)) is not None
+                and link.original_id == original_id
+                and max(i, original) < self._first_new
+            }
+            self._prefetch([i for i in indices if i not in reused])
             links = sorted(
-                (
-                    kept[doc_id]
-                    if (doc_id := self._entries[i].doc.id) in kept
-                    and kept[doc_id].original_id == original_id
-                    and max(i, original) < self._first_new
-                    else self._link(i, original)
-                    for i in indices
-                    if i != original
-                ),
+                (reused.get(i) or self._link(i, original) for i in indices if i != original),
                 key=lambda link: link.article_id,
             )
             groups.append(CopyGroup(original_id, tuple(links)))
@@ -1212,12 +1035,9 @@ class CopyIndex:
         """
         entry = self._entries[index]
         if entry.completeness is None:
-            counts = [
-                len(WORD.findall(line.group()))
-                for line in LINE.finditer(self._doc(index).body)
-                if SENTENCE_END.search(line.group())
-            ]
-            entry.completeness = sum(counts) or self._text(index).length
+            entry.completeness = completeness(
+                self._doc(index).body, lambda: self._text(index).length
+            )
         return entry.completeness
 
     def _text(self, index: int) -> Text:
@@ -1231,6 +1051,16 @@ class CopyIndex:
         if len(self._cache) >= TEXT_CACHE_SIZE:
             self._cache.pop(next(iter(self._cache)))
         self._cache[index] = text
+
+
+def completeness(body: str, words: Callable[[], int]) -> int:
+    """Words of the body on lines that end like a sentence (all its `words()` if none does)."""
+    counts = [
+        len(WORD.findall(line.group()))
+        for line in LINE.finditer(body)
+        if SENTENCE_END.search(line.group())
+    ]
+    return sum(counts) or words()
 
 
 def _jaccard(a: U32, b: U32) -> float:

@@ -20,12 +20,13 @@ from urllib.parse import urlsplit
 from storyline.clean import Cues, clean_html, clean_text, load_cues
 from storyline.cluster import ClusterDoc, StoryClusterer, root_original, stream_order
 from storyline.clusterstate import ResumedClusterer, snapshot
-from storyline.dedupe import CopyIndex, CopySettings, indexed_band_keys
+from storyline.dedupe import CopyIndex, CopySettings
 from storyline.errors import Rejected
 from storyline.ingest import discover, read_raw, unpack
 from storyline.language import detect_language
 from storyline.published import declared_published
 from storyline.records import Article, Item, RawDocument, Rejection
+from storyline.sketches import SHINGLE_FAMILY, band_keys, indexed_band_keys
 from storyline.store import Store
 
 
@@ -244,6 +245,9 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
     index = CopyIndex(s)
     sketches = [index.sketch(doc) for doc in new]
     hits = store.copy_band_hits(key for e in sketches for key in indexed_band_keys(e, s))
+    leads = [k for e in sketches if e.lead is not None
+             for k in band_keys(SHINGLE_FAMILY, e.lead, s.shingle_rows)]
+    hits = index.worth_resuming(sketches, store.copy_sketches(hits), store.copy_band_hits(leads))
     twins = store.copy_twins([e.key for e in sketches], [e.words_key for e in sketches])
     hits |= {*twins[0].values(), *twins[1].values()}
     originals = store.copy_originals(hits)
@@ -264,39 +268,61 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
 
 
 def build_stories(store: Store, storylines: bool = True) -> StoriesReport:
-    """Run the global stages on the articles they have not seen: copies, then events.
+    """Run the global stages on the articles they have not seen: copies, events, storylines.
 
-    Both are incremental: copy detection reads back only what the new articles can
-    meet (`update_copies`), and clustering resumes from the rows the new articles
-    touch, writing back only what changed. Storylines are derived over all events
-    (`storylines=False` leaves them as they were: the one step whose cost grows
-    with the store; new events then belong to no storyline until a build with it).
+    Copies and events are incremental: copy detection reads back only what the new
+    articles can meet (`update_copies`), and clustering resumes from the rows they
+    touch, writing back only what changed (`update_events`). Storylines are derived
+    over all events (`update_storylines`): `storylines=False` leaves them as they
+    were, since it is the one step whose cost grows with the store; new events then
+    belong to no storyline until a build with it.
     """
     update_copies(store)
+    clustered = update_events(store)
+    if storylines:
+        update_storylines(store)
+    groups, copies, events, storylines_ = store.story_counts()
+    return StoriesReport(
+        copy_groups=groups, copies=copies, clustered=clustered, events=events,
+        storylines=storylines_,
+    )
+
+
+def update_events(store: Store) -> int:
+    """Assign the articles clustering has not seen to events; return how many.
+
+    Each copy follows the original its link names now (run `update_copies` first).
+    """
     new, mark = store.unclustered_docs()
+    if not new:
+        return 0
     copy_of = {link.article_id: link.original_id
                for link in store.copy_links_of([doc.id for doc in new]).values()}
     clusterer = _clusterer(store, len(new))
     for doc in stream_order(new, copy_of):
         original = root_original(doc.id, copy_of)
         clusterer.add(doc, copy_of=original if original != doc.id else None)
-    if new:
-        if isinstance(clusterer, ResumedClusterer):
-            store.save_cluster(clusterer.changes(), mark)
-        else:
-            store.save_cluster(snapshot(clusterer), mark)
-    if storylines and (new or store.storylines_stale()):
-        whole = clusterer if not isinstance(clusterer, ResumedClusterer) else _whole(store)
-        if whole is not None:
-            store.save_storylines(whole.storylines())
-            if whole is not clusterer:  # labels weighed with today's IDF, as a whole build
-                store.save_cluster(replace(snapshot(whole), everything=False, articles=[],
-                                           events=[], postings=[], terms={}, retired={}))
-    groups, copies, events, storylines_ = store.story_counts()
-    return StoriesReport(
-        copy_groups=groups, copies=copies, clustered=len(new), events=events,
-        storylines=storylines_,
-    )
+    if isinstance(clusterer, ResumedClusterer):
+        store.save_cluster(clusterer.changes(), mark)
+    else:
+        store.save_cluster(snapshot(clusterer), mark)
+    return len(new)
+
+
+def update_storylines(store: Store) -> None:
+    """Derive the storylines over all events, when some event is in none.
+
+    Reads the whole clusterer state: labels are weighed again with today's IDF too,
+    so that the store reads as a clusterer holding everything would.
+    """
+    if not store.storylines_stale():
+        return
+    whole = _whole(store)
+    if whole is None:
+        return
+    store.save_storylines(whole.storylines())
+    store.save_cluster(replace(snapshot(whole), everything=False, articles=[], events=[],
+                               postings=[], terms={}, retired={}))
 
 
 def _clusterer(store: Store, adding: int) -> StoryClusterer:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -23,19 +23,7 @@ import numpy as np
 
 from storyline.cluster import ClusterDoc, Event, Storyline
 from storyline.clusterstate import ClusterChanges, EventRow, PostingRow
-from storyline.dedupe import (
-    CopyDoc,
-    CopyGroup,
-    CopyLink,
-    CopySettings,
-    IndexedCopy,
-    Match,
-    Passage,
-    indexed_band_keys,
-    pack_sketch,
-    term_counts,
-    unpack_sketch,
-)
+from storyline.dedupe import CopyDoc, CopyGroup, CopyLink, CopySettings, Match, Passage
 from storyline.errors import NotFound, StoreError
 from storyline.records import (
     Actor,
@@ -51,6 +39,13 @@ from storyline.records import (
     Role,
     SetAside,
     Speaker,
+)
+from storyline.sketches import (
+    IndexedCopy,
+    indexed_band_keys,
+    pack_sketch,
+    term_counts,
+    unpack_sketch,
 )
 
 if TYPE_CHECKING:
@@ -499,6 +494,15 @@ class Store:
                     f" GROUP BY {column}", chunk))
         return found
 
+    def copy_sketches(self, seqs: Iterable[int]) -> dict[int, bytes]:
+        """Packed MinHash signatures of indexed articles, by seq."""
+        found: dict[int, bytes] = {}
+        for chunk in _chunks(sorted(set(seqs))):
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(
+                f"SELECT seq, sketch FROM copy_docs WHERE seq IN ({marks})", chunk))
+        return found
+
     def copy_originals(self, seqs: Iterable[int]) -> dict[int, int]:
         """seq -> seq of its group's original, for those of these articles in a group as copies."""
         found: dict[int, int] = {}
@@ -517,7 +521,8 @@ class Store:
             marks = ",".join("?" * len(chunk))
             found += [_indexed_copy(row, settings) for row in self._db.execute(
                 "SELECT d.seq, a.id, a.title, a.language, json_extract(a.published, '$.date'),"
-                " a.outlet, d.body_key, d.words_key, d.content, d.sketch FROM copy_docs d"
+                " a.outlet, d.body_key, d.words_key, d.content, d.sketch, d.completeness"
+                " FROM copy_docs d"
                 f" JOIN articles a ON a.id = d.article_id WHERE d.seq IN ({marks})", chunk)]
         return found
 
@@ -596,14 +601,15 @@ class Store:
             if added and added[0].index == 0:
                 self._db.execute("DELETE FROM copy_links")  # links from before 0003, if any
             self._db.executemany(
-                "INSERT INTO copy_docs (seq, article_id, body_key, words_key, content, sketch)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(e.index, e.doc.id, e.key, e.words_key, e.content.astype("<u4").tobytes(),
-                  pack_sketch(e)) for e in added],
+                "INSERT INTO copy_docs (seq, article_id, body_key, words_key, completeness,"
+                " content, sketch) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                ((e.index, e.doc.id, e.key, e.words_key, e.completeness,
+                  e.content.astype("<u4").tobytes(), pack_sketch(e)) for e in added),
             )
             self._db.executemany(
                 "INSERT OR IGNORE INTO copy_bands (band_key, seq) VALUES (?, ?)",
-                [(key, e.index) for e in added for key in indexed_band_keys(e, settings)],
+                # A generator: a first build writes over a hundred rows an article.
+                ((key, e.index) for e in added for key in indexed_band_keys(e, settings)),
             )
             self._db.executemany(
                 "INSERT INTO copy_terms (term, documents) VALUES (?, ?) ON CONFLICT(term)"
@@ -679,8 +685,8 @@ class Store:
         return [
             (r[0], float(r[1]), int(r[2]), int(r[3]), r[4])
             for r in self._db.execute(
-                "SELECT p.event_id, p.weight, e.seq, e.size, e.day FROM cluster_postings p"
-                " JOIN cluster_events e ON e.id = p.event_id WHERE p.term = ?", (term,)
+                "SELECT event_id, weight, seq, size, day FROM cluster_postings WHERE term = ?",
+                (term,),
             )
         ]
 
@@ -717,6 +723,7 @@ class Store:
         """Write what clustering changed (with `everything`, replace its whole state);
         `mark`: the rowid of the last article it has seen."""
         db = self._db
+        rows = dict(changes.events)  # a posting repeats its event's seq, size and day
         with self.transaction():
             if changes.everything:
                 for table in ("cluster_articles", "cluster_events", "cluster_postings",
@@ -725,23 +732,25 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO cluster_articles (article_id, original_id, state)"
                 " VALUES (?, ?, ?)",
-                [(a, o, None if s is None else json.dumps(s, ensure_ascii=False))
-                 for a, o, s in changes.articles],
+                ((a, o, None if s is None else json.dumps(s, ensure_ascii=False))
+                 for a, o, s in changes.articles),
             )
             db.executemany("DELETE FROM cluster_events WHERE id = ?",
                            [(e,) for e in changes.gone])
             db.executemany(
-                "INSERT OR REPLACE INTO cluster_events (id, seq, size, members, terms, weights,"
-                " day) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(e, seq, len(members), json.dumps(members), json.dumps(terms, ensure_ascii=False),
+                "INSERT OR REPLACE INTO cluster_events (id, seq, members, terms, weights, day)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                ((e, seq, json.dumps(members), json.dumps(terms, ensure_ascii=False),
                   np.asarray(weights, dtype="<f8").tobytes(), day)
-                 for e, (seq, members, terms, weights, day) in changes.events],
+                 for e, (seq, members, terms, weights, day) in changes.events),
             )
             db.executemany("DELETE FROM cluster_postings WHERE term = ? AND event_id = ?",
                            [(t, e) for t, e, w in changes.postings if w is None])
             db.executemany(
-                "INSERT OR REPLACE INTO cluster_postings (term, event_id, weight) VALUES (?, ?, ?)",
-                [(t, e, w) for t, e, w in changes.postings if w is not None],
+                "INSERT OR REPLACE INTO cluster_postings (term, event_id, weight, seq, size, day)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                ((t, e, w, rows[e][0], len(rows[e][1]), rows[e][4])
+                 for t, e, w in changes.postings if w is not None),
             )
             db.executemany(
                 "INSERT INTO cluster_terms (term, documents) VALUES (?, ?) ON CONFLICT(term)"
@@ -942,12 +951,21 @@ class Store:
         ).fetchall()
         return [(r[0], r[1], list(json.loads(r[2])), json.loads(r[3])) for r in rows]
 
-    def save_inferred_dates(self, dates: dict[str, Published]) -> None:
+    def save_inferred_dates(
+        self, own: Mapping[str, Published], dates: Mapping[str, Published]
+    ) -> None:
+        """Each undated article's date from itself alone and after the corpus lent its own."""
         with self.transaction():
             self._db.executemany(
-                "INSERT OR REPLACE INTO inferred_dates (article_id, published) VALUES (?, ?)",
-                [(article_id, _published_json(p)) for article_id, p in sorted(dates.items())],
+                "INSERT OR REPLACE INTO inferred_dates (article_id, own, published)"
+                " VALUES (?, ?, ?)",
+                [(k, _published_json(own[k]), _published_json(p))
+                 for k, p in sorted(dates.items())],
             )
+
+    def own_dates(self) -> dict[str, Published]:
+        rows = self._db.execute("SELECT article_id, own FROM inferred_dates")
+        return {r[0]: _published(r[1]) for r in rows}
 
     def update_event_dates(self, dated: Iterable[DatedEvent]) -> None:
         """Set the day each event happened, with the evidence (from the `when` stage)."""
@@ -971,12 +989,12 @@ def _chunks(values: Sequence[object]) -> Iterator[list[object]]:
 
 
 def _indexed_copy(row: tuple[Any, ...], settings: CopySettings) -> IndexedCopy:
-    seq, article_id, title, language, date, outlet, key, words_key, content, sketch = row
+    seq, article_id, title, language, date, outlet, key, words_key, content, sketch, done = row
     whole, content_signature, anchor_signature, lead = unpack_sketch(bytes(sketch), settings)
     return IndexedCopy(
         int(seq), CopyDoc(article_id, "", title, language, date, outlet), key, words_key,
         np.frombuffer(bytes(content), dtype="<u4").astype(np.uint32),
-        whole, content_signature, anchor_signature, lead,
+        whole, content_signature, anchor_signature, lead, int(done),
     )
 
 

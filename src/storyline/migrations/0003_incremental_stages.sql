@@ -8,6 +8,7 @@ CREATE TABLE copy_docs (
     article_id TEXT NOT NULL UNIQUE REFERENCES articles(id) ON DELETE CASCADE,
     body_key TEXT NOT NULL,          -- SHA-256 of the normalised body: exact copies
     words_key TEXT NOT NULL,         -- SHA-256 of its word hashes: the same words reformatted
+    completeness INTEGER NOT NULL,   -- words on lines ending like a sentence: picks originals
     content BLOB NOT NULL,           -- uint32 little-endian: hashes of its content words
     sketch BLOB NOT NULL             -- uint32 little-endian MinHash signatures (dedupe.pack_sketch)
 );
@@ -50,7 +51,6 @@ CREATE TABLE cluster_articles (
 CREATE TABLE cluster_events (
     id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,            -- arrival order of its first article
-    size INTEGER NOT NULL,           -- members, for the first pass over the postings
     members TEXT NOT NULL,           -- JSON list of article ids
     terms TEXT NOT NULL,             -- JSON list of the centroid's terms
     weights BLOB NOT NULL,           -- float64 little-endian, one per term
@@ -58,10 +58,15 @@ CREATE TABLE cluster_events (
 );
 
 -- The inverted index of event centroids' heaviest terms: candidate events of a new article.
+-- Each row repeats its event's seq, size and mean day, all a first pass over the
+-- postings needs (an event's rows are all rewritten whenever it changes).
 CREATE TABLE cluster_postings (
     term TEXT NOT NULL,
     event_id TEXT NOT NULL,
     weight REAL NOT NULL,
+    seq INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    day REAL,
     PRIMARY KEY (term, event_id)
 ) WITHOUT ROWID;
 

@@ -52,5 +52,6 @@ CREATE TABLE variant_groups (
 -- stays as it came, so the two can always be told apart.
 CREATE TABLE inferred_dates (
     article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
-    published TEXT NOT NULL          -- JSON Published with method and evidence
+    own TEXT NOT NULL,               -- JSON Published from the article alone (text, knowledge)
+    published TEXT NOT NULL          -- JSON Published after copies and events lent theirs
 );
