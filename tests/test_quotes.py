@@ -230,12 +230,7 @@ SEEDS: dict[str, list[Any]] = {  # SeedCase, or a pytest.param of one
         ("in short order", "Antony Blinken", "partial"),
         ("That gives President [Vladimir] Putin", "Antony Blinken", "direct"),
         ("I strongly, strongly hope", "Antony Blinken", "direct"),
-        pytest.param(
-            "Russia would face crippling sanctions",
-            "Antony Blinken",
-            "indirect",
-            marks=pytest.mark.xfail(reason="the small parser reads 'repeated' as an adjective"),
-        ),
+        ("Russia would face crippling sanctions", "Antony Blinken", "indirect"),
         ("critical", "Sergei Ryabkov", "partial"),
         ("not attack, strike, invade", "Sergei Ryabkov", "partial"),
         ("dead end", "Moscow", "partial"),

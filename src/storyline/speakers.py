@@ -309,7 +309,9 @@ def _named(head: Token, ctx: ArticleContext) -> str | None:
         if ent.label_ == "ORG" and poss and poss[0].i < ent.start:
             # "Russia's Foreign Ministry": the possessor says whose ministry it is.
             name = f"{clean_name(poss[0].text)}’s {name}"
-        if ent.label_ == "PERSON" or head.pos_ == "PROPN":
+        if ent.label_ == "PERSON" or head.pos_ == "PROPN" or len(name.split()) == 1:
+            # A lone word that is the surname of a person the article names is that
+            # person, whatever the small model labelled it ("Blinken" as a place).
             name = full_name(name, ctx)
         return name or None
     if head.pos_ == "PROPN":
