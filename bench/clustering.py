@@ -70,8 +70,12 @@ GVA_BASELINE_THRESHOLD = 0.2
 GVA_BASELINE_WINDOW_DAYS = 7
 
 # Floors the issue sets (the READMEs' optimistic baselines).
-FLOORS = {"ecb_test_bcubed_f1": 0.894, "ecb_test_pairwise_f1": 0.875,
-          "gva_test_pairwise_f1": 0.591, "gva_test_bcubed_f1": 0.872}
+FLOORS = {
+    "ecb_test_bcubed_f1": 0.894,
+    "ecb_test_pairwise_f1": 0.875,
+    "gva_test_pairwise_f1": 0.591,
+    "gva_test_bcubed_f1": 0.872,
+}
 
 Labels = Mapping[str, Hashable]
 
@@ -113,8 +117,9 @@ def load_gva(root: Path, years: Sequence[str], clean: bool = True) -> Corpus:
             text = row["text"] or ""
             if clean and text.strip():
                 text = clean_text(text).body
-            docs.append(ClusterDoc(row["doc_id"], row["title"] or None, text, row["date"],
-                                   "en", None))
+            docs.append(
+                ClusterDoc(row["doc_id"], row["title"] or None, text, row["date"], "en", None)
+            )
             events[row["doc_id"]] = row["incident_id"]
     return Corpus(tuple(docs), events, dict(events))
 
@@ -143,9 +148,16 @@ def scores(gold: Labels, predicted: Labels) -> dict[str, float]:
     expected = pred_pairs * gold_pairs / _pairs(n) if n > 1 else 0.0
     top = (pred_pairs + gold_pairs) / 2
     ari = (together - expected) / (top - expected) if top != expected else 1.0
-    return {"pairwise_p": p, "pairwise_r": r, "pairwise_f1": _f1(p, r),
-            "bcubed_p": bp, "bcubed_r": br, "bcubed_f1": _f1(bp, br), "ari": ari,
-            "clusters": float(len(pred_sizes))}
+    return {
+        "pairwise_p": p,
+        "pairwise_r": r,
+        "pairwise_f1": _f1(p, r),
+        "bcubed_p": bp,
+        "bcubed_r": br,
+        "bcubed_f1": _f1(bp, br),
+        "ari": ari,
+        "clusters": float(len(pred_sizes)),
+    }
 
 
 def _f1(p: float, r: float) -> float:
@@ -159,15 +171,17 @@ def ari(a: Labels, b: Labels) -> float:
 # --------------------------------------------------------------------------- storyline runs
 
 
-def event_labels(docs: Iterable[ClusterDoc], settings: ClusterSettings
-                 ) -> tuple[dict[str, str], dict[str, str]]:
+def event_labels(
+    docs: Iterable[ClusterDoc], settings: ClusterSettings
+) -> tuple[dict[str, str], dict[str, str]]:
     """Event and storyline of each document, by `cluster` (canonical order)."""
     events, storylines = cluster(docs, settings=settings)
     return _labels(events, storylines)
 
 
-def _labels(events: Sequence[Any], storylines: Sequence[Any]) -> tuple[dict[str, str],
-                                                                      dict[str, str]]:
+def _labels(
+    events: Sequence[Any], storylines: Sequence[Any]
+) -> tuple[dict[str, str], dict[str, str]]:
     event_of = {a: e.id for e in events for a in e.article_ids}
     story_of_event = {e: s.id for s in storylines for e in s.event_ids}
     return event_of, {a: story_of_event[e] for a, e in event_of.items()}
@@ -181,8 +195,7 @@ def online_labels(docs: Sequence[ClusterDoc], settings: ClusterSettings) -> dict
     return {a: e.id for e in clusterer.events() for a in e.article_ids}
 
 
-def order_sensitivity(corpus: Corpus, settings: ClusterSettings, shuffles: int
-                      ) -> dict[str, float]:
+def order_sensitivity(corpus: Corpus, settings: ClusterSettings, shuffles: int) -> dict[str, float]:
     """ARI between shuffled-order and canonical-order clusterings, and the F1 spread."""
     canonical = online_labels(stream_order(corpus.docs), settings)
     aris, f1s = [], []
@@ -193,9 +206,13 @@ def order_sensitivity(corpus: Corpus, settings: ClusterSettings, shuffles: int
         aris.append(ari(canonical, shuffled))
         f1s.append(scores(corpus.events, shuffled)["pairwise_f1"])
     base = scores(corpus.events, canonical)["pairwise_f1"]
-    return {"ari_mean": sum(aris) / len(aris), "ari_min": min(aris),
-            "pairwise_f1_canonical": base, "pairwise_f1_shuffled_mean": sum(f1s) / len(f1s),
-            "pairwise_f1_shuffled_min": min(f1s)}
+    return {
+        "ari_mean": sum(aris) / len(aris),
+        "ari_min": min(aris),
+        "pairwise_f1_canonical": base,
+        "pairwise_f1_shuffled_mean": sum(f1s) / len(f1s),
+        "pairwise_f1_shuffled_min": min(f1s),
+    }
 
 
 # --------------------------------------------------------------------------- baselines
@@ -205,9 +222,11 @@ def order_sensitivity(corpus: Corpus, settings: ClusterSettings, shuffles: int
 WORD = re.compile(r"(?u)\b\w\w+\b")
 
 
-def tfidf_vectors(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc]
-                  ) -> list[dict[str, float]]:
+def tfidf_vectors(
+    docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc]
+) -> list[dict[str, float]]:
     """Plain TF-IDF unigram vectors: lower-cased words, sublinear TF, smoothed IDF, L2."""
+
     def tokens(doc: ClusterDoc) -> list[str]:
         return WORD.findall(f"{doc.title or ''} {doc.body}".lower())
 
@@ -215,8 +234,10 @@ def tfidf_vectors(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc]
     n = len(fitted_on)
     vectors = []
     for doc in docs:
-        v = {t: (1 + math.log(tf)) * (math.log((1 + n) / (1 + df[t])) + 1)
-             for t, tf in Counter(tokens(doc)).items()}
+        v = {
+            t: (1 + math.log(tf)) * (math.log((1 + n) / (1 + df[t])) + 1)
+            for t, tf in Counter(tokens(doc)).items()
+        }
         norm = math.sqrt(sum(w * w for w in v.values())) or 1.0
         vectors.append({t: w / norm for t, w in v.items()})
     return vectors
@@ -228,8 +249,9 @@ def _cos(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     return sum(w * b.get(t, 0.0) for t, w in a.items())
 
 
-def average_link(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], threshold: float
-                 ) -> dict[str, str]:
+def average_link(
+    docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], threshold: float
+) -> dict[str, str]:
     """Agglomerative average-link clustering on TF-IDF cosine, stopped below `threshold`."""
     vectors = tfidf_vectors(docs, fitted_on)
     n = len(docs)
@@ -253,8 +275,9 @@ def average_link(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], th
     return {docs[i].id: str(c) for c, members in clusters.items() for i in members}
 
 
-def online_nearest(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], threshold: float,
-                   window: int) -> dict[str, str]:
+def online_nearest(
+    docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], threshold: float, window: int
+) -> dict[str, str]:
     """Online 1-NN in date order: join the nearest earlier document within `window` days."""
     from datetime import date
 
@@ -276,8 +299,10 @@ def online_nearest(docs: Sequence[ClusterDoc], fitted_on: Sequence[ClusterDoc], 
 
 
 def trivial_baselines(corpus: Corpus, gold: Labels) -> dict[str, dict[str, float]]:
-    return {"singletons": scores(gold, {d.id: d.id for d in corpus.docs}),
-            "all_in_one": scores(gold, {d.id: "all" for d in corpus.docs})}
+    return {
+        "singletons": scores(gold, {d.id: d.id for d in corpus.docs}),
+        "all_in_one": scores(gold, {d.id: "all" for d in corpus.docs}),
+    }
 
 
 # --------------------------------------------------------------------------- tuning
@@ -288,8 +313,14 @@ def trivial_baselines(corpus: Corpus, gold: Labels) -> dict[str, dict[str, float
 # those that also pass the seed check (three events, one storyline) when the seeds
 # are at hand; storylines are chosen on ECB+ dev+train topic F1.
 TUNE_STAGES: tuple[dict[str, tuple[Any, ...]], ...] = (
-    {"idf_power": (1.0, 2.0), "full_part_terms": (1, 3), "event_threshold": (0.12, 0.14, 0.16),
-     "name_weight": (1.0, 1.5, 2.0), "time_weight": (0.5, 1.0), "number_weight": (0.5, 1.0)},
+    {
+        "idf_power": (1.0, 2.0),
+        "full_part_terms": (1, 3),
+        "event_threshold": (0.12, 0.14, 0.16),
+        "name_weight": (1.0, 1.5, 2.0),
+        "time_weight": (0.5, 1.0),
+        "number_weight": (0.5, 1.0),
+    },
     {"pool_floor": (0.03, 0.06, 0.1), "half_life_days": (7.0, 15.0, 30.0)},
 )
 STORY_GRID: dict[str, tuple[Any, ...]] = {
@@ -304,8 +335,10 @@ def _tuning_corpora() -> tuple[Corpus, Corpus]:
     ecb_root = require_eval("clustering/ecbplus")
     gva_root = require_eval("clustering/gva")
     assert ecb_root is not None and gva_root is not None
-    return (load_ecb(ecb_root, lambda t: t not in ECB_TEST_TOPICS),
-            load_gva(gva_root, GVA_TUNE_YEARS))
+    return (
+        load_ecb(ecb_root, lambda t: t not in ECB_TEST_TOPICS),
+        load_gva(gva_root, GVA_TUNE_YEARS),
+    )
 
 
 _FEATURE_CACHE: dict[tuple[str, int], Any] = {}
@@ -334,13 +367,14 @@ def _tune_one(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[str, floa
     figures["objective"] = sum(
         (figures[f"{n}_pairwise_f1"] + figures[f"{n}_bcubed_f1"]) / 4 for n in ("ecb", "gva")
     )
-    figures["story_objective"] = (figures["ecb_story_pairwise_f1"]
-                                  + figures["ecb_story_bcubed_f1"]) / 2
+    figures["story_objective"] = (
+        figures["ecb_story_pairwise_f1"] + figures["ecb_story_bcubed_f1"]
+    ) / 2
     return overrides, figures
 
 
 def seed_check(settings: ClusterSettings) -> str:
-    """"ok" when the five seeds form the three expected events in one storyline."""
+    """ "ok" when the five seeds form the three expected events in one storyline."""
     folder = eval_dir().parent / "seeds"
     if not folder.exists():
         return "absent"
@@ -358,18 +392,25 @@ def _tune_with_seeds(overrides: dict[str, Any]) -> tuple[dict[str, Any], dict[st
     return overrides, figures, seed_check(dataclasses.replace(ClusterSettings(), **overrides))
 
 
-def _search(base: dict[str, Any], grid: Mapping[str, Sequence[Any]], objective: str,
-            workers: int) -> dict[str, Any]:
+def _search(
+    base: dict[str, Any], grid: Mapping[str, Sequence[Any]], objective: str, workers: int
+) -> dict[str, Any]:
     keys = list(grid)
-    runs = [{**base, **dict(zip(keys, values, strict=True))}
-            for values in itertools.product(*grid.values())]
+    runs = [
+        {**base, **dict(zip(keys, values, strict=True))}
+        for values in itertools.product(*grid.values())
+    ]
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_tune_with_seeds, runs, chunksize=2))
     results.sort(key=lambda r: (r[2] == "fails", -r[1][objective]))
     for overrides, figures, seeds in results[:8]:
         shown = {k: v for k, v in figures.items() if k.endswith(("pairwise_f1", "bcubed_f1"))}
-        print(json.dumps({k: overrides[k] for k in keys}), f"seeds {seeds}",
-              json.dumps(rounded({**shown, objective: figures[objective]}, 3)), flush=True)
+        print(
+            json.dumps({k: overrides[k] for k in keys}),
+            f"seeds {seeds}",
+            json.dumps(rounded({**shown, objective: figures[objective]}, 3)),
+            flush=True,
+        )
     return {**results[0][0], objective: results[0][1][objective]}
 
 
@@ -402,8 +443,10 @@ def evaluate(shuffles: int) -> dict[str, Any]:
     figures["ecb_storylines"] = scores(ecb.stories, stories)
     figures["ecb_baselines"] = {
         **trivial_baselines(ecb, ecb.events),
-        **{f"tfidf_average_link_{t}": scores(ecb.events, average_link(ecb.docs, ecb_all.docs, t))
-           for t in ECB_BASELINE_THRESHOLDS},
+        **{
+            f"tfidf_average_link_{t}": scores(ecb.events, average_link(ecb.docs, ecb_all.docs, t))
+            for t in ECB_BASELINE_THRESHOLDS
+        },
     }
     figures["ecb_story_baselines"] = trivial_baselines(ecb, ecb.stories)
     figures["ecb_order"] = order_sensitivity(ecb, settings, shuffles)
@@ -417,13 +460,25 @@ def evaluate(shuffles: int) -> dict[str, Any]:
     figures["gva_events"] = scores(gva.events, events)
     figures["gva_baselines"] = {
         **trivial_baselines(gva, gva.events),
-        "tfidf_online_1nn": scores(gva.events, online_nearest(
-            gva.docs, gva_all.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS)),
-        "tfidf_online_1nn_all_years": scores(gva_all.events, online_nearest(
-            gva_all.docs, gva_all.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS)),
+        "tfidf_online_1nn": scores(
+            gva.events,
+            online_nearest(
+                gva.docs, gva_all.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS
+            ),
+        ),
+        "tfidf_online_1nn_all_years": scores(
+            gva_all.events,
+            online_nearest(
+                gva_all.docs, gva_all.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS
+            ),
+        ),
         # As the README ran it: crawled text, all years (it reports 0.591 / 0.872).
-        "tfidf_online_1nn_raw_all_years": scores(gva_raw.events, online_nearest(
-            gva_raw.docs, gva_raw.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS)),
+        "tfidf_online_1nn_raw_all_years": scores(
+            gva_raw.events,
+            online_nearest(
+                gva_raw.docs, gva_raw.docs, GVA_BASELINE_THRESHOLD, GVA_BASELINE_WINDOW_DAYS
+            ),
+        ),
     }
     figures["gva_order"] = order_sensitivity(gva, settings, shuffles)
     figures["floors"] = FLOORS
@@ -432,8 +487,16 @@ def evaluate(shuffles: int) -> dict[str, Any]:
 
 
 def print_table(figures: Mapping[str, Any]) -> None:
-    columns = ("pairwise_p", "pairwise_r", "pairwise_f1", "bcubed_p", "bcubed_r",
-               "bcubed_f1", "ari", "clusters")
+    columns = (
+        "pairwise_p",
+        "pairwise_r",
+        "pairwise_f1",
+        "bcubed_p",
+        "bcubed_r",
+        "bcubed_f1",
+        "ari",
+        "clusters",
+    )
     rows: list[tuple[str, Mapping[str, float]]] = [
         ("ECB+ test events: storyline", figures["ecb_events"]),
         *((f"  {k}", v) for k, v in figures["ecb_baselines"].items()),

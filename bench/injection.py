@@ -542,7 +542,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--split", choices=("all", "even", "odd"), default="all")
     parser.add_argument("--examples", type=int, default=0, help="print N misses of each sort")
     parser.add_argument(
-        "--templates", type=Path, default=TEMPLATES_PATH,
+        "--templates",
+        type=Path,
+        default=TEMPLATES_PATH,
         help="template file (default: the held-out set; bench/dev/ holds the development set)",
     )
     return parser.parse_args(argv)
@@ -566,8 +568,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_examples(cases, outcomes, args.examples)
     missed = missed_targets(ours)
     print("\ntargets missed: " + ("; ".join(missed) if missed else "none"))
-    summary = {"cases": len(cases), "seed": args.seed, "split": args.split,
-               "templates": str(args.templates), **ours}
+    summary = {
+        "cases": len(cases),
+        "seed": args.seed,
+        "split": args.split,
+        "templates": str(args.templates),
+        **ours,
+    }
     summary |= {"baseline_keep_all": base, "targets": TARGETS, "missed_targets": missed}
     print(json.dumps(summary, ensure_ascii=False))
     return 0

@@ -93,8 +93,16 @@ def generate(sources: list[Source], count: int, start: int = 0, shift: int = 0) 
         if day is not None:
             shifted = date.fromisoformat(day) + timedelta(days=copy * PASS_SHIFT_DAYS + shift)
             when = shifted.isoformat()
-        docs.append(ClusterDoc(f"a{i:07d}", mutate(title, rng, tag) if title else None,
-                               mutate(text, rng, tag), when, "en", None))
+        docs.append(
+            ClusterDoc(
+                f"a{i:07d}",
+                mutate(title, rng, tag) if title else None,
+                mutate(text, rng, tag),
+                when,
+                "en",
+                None,
+            )
+        )
     return docs
 
 
@@ -117,9 +125,11 @@ def run_one(size: int, probes: int) -> dict[str, Any]:
     # New undated articles: the ECB+ texts, from the next pass over the sources on.
     ecb_start = (size // len(sources) + 1) * len(sources) + GVA_SOURCES
     undated = generate(sources, probes, start=ecb_start)
-    shift = (date.fromisoformat(last) - date.fromisoformat(min(d.date or last for d in dated)))
-    dated = [ClusterDoc(d.id, d.title, d.body, _later(d.date, shift.days + 1), d.language,
-                        d.outlet) for d in dated]
+    shift = date.fromisoformat(last) - date.fromisoformat(min(d.date or last for d in dated))
+    dated = [
+        ClusterDoc(d.id, d.title, d.body, _later(d.date, shift.days + 1), d.language, d.outlet)
+        for d in dated
+    ]
     dated_ms = _timed_adds(clusterer, dated)
     undated_ms = _timed_adds(clusterer, undated)
     started = time.perf_counter()
@@ -132,12 +142,20 @@ def run_one(size: int, probes: int) -> dict[str, Any]:
     state_mb = len(json.dumps(clusterer.state())) / 1e6
     state_s = time.perf_counter() - started
     return {
-        "size": size, "build_s": build, "docs_per_s": size / build, "peak_rss_mb": built_rss,
-        "add_ms_median": statistics.median(dated_ms), "add_ms_p90": _p90(dated_ms),
+        "size": size,
+        "build_s": build,
+        "docs_per_s": size / build,
+        "peak_rss_mb": built_rss,
+        "add_ms_median": statistics.median(dated_ms),
+        "add_ms_p90": _p90(dated_ms),
         "add_undated_ms_median": statistics.median(undated_ms) if undated_ms else None,
         "add_undated_ms_p90": _p90(undated_ms) if undated_ms else None,
-        "events": len(events), "storylines": len(storylines), "events_s": events_s,
-        "storylines_s": storylines_s, "state_mb": state_mb, "state_s": state_s,
+        "events": len(events),
+        "storylines": len(storylines),
+        "events_s": events_s,
+        "storylines_s": storylines_s,
+        "state_mb": state_mb,
+        "state_s": state_s,
         "undated_share": sum(1 for d in docs if not d.date) / len(docs),
     }
 
@@ -161,8 +179,11 @@ def _p90(values: list[float]) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="10000,25000,50000",
-                        help="comma-separated stream sizes (default 10000,25000,50000)")
+    parser.add_argument(
+        "--sizes",
+        default="10000,25000,50000",
+        help="comma-separated stream sizes (default 10000,25000,50000)",
+    )
     parser.add_argument("--probes", type=int, default=50, help="single adds timed per size")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size
     args = parser.parse_args(argv)
@@ -175,8 +196,12 @@ def main(argv: list[str] | None = None) -> None:
     rows = []
     for size in sizes:
         # A fresh process per size, so that each peak RSS is its own.
-        out = subprocess.run([sys.executable, __file__, "--one", str(size), "--probes",
-                              str(args.probes)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", str(size), "--probes", str(args.probes)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
         print(json.dumps(rounded(row, 3)), flush=True)
@@ -187,17 +212,26 @@ def main(argv: list[str] | None = None) -> None:
         "rss_ratio": last["peak_rss_mb"] / first["peak_rss_mb"],
         "add_ms_ratio": last["add_ms_median"] / first["add_ms_median"],
     }
-    print(f"{'size':>8}{'build s':>10}{'docs/s':>9}{'RSS MB':>9}{'add ms':>9}{'p90':>8}"
-          f"{'undated':>9}{'events':>9}{'story s':>9}{'state MB':>10}")
+    print(
+        f"{'size':>8}{'build s':>10}{'docs/s':>9}{'RSS MB':>9}{'add ms':>9}{'p90':>8}"
+        f"{'undated':>9}{'events':>9}{'story s':>9}{'state MB':>10}"
+    )
     for r in rows:
-        print(f"{r['size']:>8}{r['build_s']:>10.1f}{r['docs_per_s']:>9.0f}{r['peak_rss_mb']:>9.0f}"
-              f"{r['add_ms_median']:>9.1f}{r['add_ms_p90']:>8.1f}"
-              f"{r['add_undated_ms_median'] or 0:>9.1f}{r['events']:>9}"
-              f"{r['storylines_s']:>9.1f}{r['state_mb']:>10.1f}")
+        print(
+            f"{r['size']:>8}{r['build_s']:>10.1f}{r['docs_per_s']:>9.0f}{r['peak_rss_mb']:>9.0f}"
+            f"{r['add_ms_median']:>9.1f}{r['add_ms_p90']:>8.1f}"
+            f"{r['add_undated_ms_median'] or 0:>9.1f}{r['events']:>9}"
+            f"{r['storylines_s']:>9.1f}{r['state_mb']:>10.1f}"
+        )
     print("growth", json.dumps(rounded(growth, 2)))
-    emit({"sizes": [rounded(r, 3) for r in rows], "growth": rounded(growth, 3),
-          "add_target_ms": ADD_TARGET_MS,
-          "add_under_target": all(r["add_ms_median"] < ADD_TARGET_MS for r in rows)})
+    emit(
+        {
+            "sizes": [rounded(r, 3) for r in rows],
+            "growth": rounded(growth, 3),
+            "add_target_ms": ADD_TARGET_MS,
+            "add_under_target": all(r["add_ms_median"] < ADD_TARGET_MS for r in rows),
+        }
+    )
 
 
 if __name__ == "__main__":

@@ -66,12 +66,26 @@ def record(doc: ClusterDoc) -> tuple[RawDocument, Article]:
     data = f"{doc.title or ''}\n{doc.body}".encode()
     sha = hashlib.sha256(data + doc.id.encode()).hexdigest()
     raw = RawDocument(sha, f"bench/{doc.id}.txt", data, "text")
-    published = Published(date=doc.date, confidence=1.0 if doc.date else 0.0,
-                          method="declared" if doc.date else None)
+    published = Published(
+        date=doc.date, confidence=1.0 if doc.date else 0.0, method="declared" if doc.date else None
+    )
     article = Article(
-        id=doc.id, raw_sha256=sha, source=raw.source, locator="", title=doc.title,
-        outlet=doc.outlet, url=None, author=None, language=doc.language, published=published,
-        text=doc.body, body=doc.body, paragraphs=(), set_aside=(), comments=(), extractor="text",
+        id=doc.id,
+        raw_sha256=sha,
+        source=raw.source,
+        locator="",
+        title=doc.title,
+        outlet=doc.outlet,
+        url=None,
+        author=None,
+        language=doc.language,
+        published=published,
+        text=doc.body,
+        body=doc.body,
+        paragraphs=(),
+        set_aside=(),
+        comments=(),
+        extractor="text",
     )
     return raw, article
 
@@ -86,13 +100,21 @@ def probes(sources: list[Any], size: int, count: int, last: str) -> list[Cluster
     dated = [d for d in generate(sources, 4 * count, start=size) if d.date][: (count + 1) // 2]
     first = min(d.date or last for d in dated)
     shift = (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
-    dated = [ClusterDoc(d.id, d.title, d.body,
-                        (date.fromisoformat(d.date or last) + timedelta(days=shift)).isoformat(),
-                        d.language, d.outlet) for d in dated]
+    dated = [
+        ClusterDoc(
+            d.id,
+            d.title,
+            d.body,
+            (date.fromisoformat(d.date or last) + timedelta(days=shift)).isoformat(),
+            d.language,
+            d.outlet,
+        )
+        for d in dated
+    ]
     ecb_start = (size // len(sources) + 1) * len(sources) + GVA_SOURCES
     undated = generate(sources, count // 2, start=ecb_start)
     mixed = [d for pair in zip(dated, undated, strict=False) for d in pair]
-    return mixed + dated[len(undated):]
+    return mixed + dated[len(undated) :]
 
 
 def run_one(size: int, count: int, stage: str) -> dict[str, Any]:
@@ -137,13 +159,21 @@ def run_one(size: int, count: int, stage: str) -> dict[str, Any]:
             counts = store.story_counts()
         db_mb = sum(p.stat().st_size for p in Path(folder).iterdir()) / 1e6
     return {
-        "size": size, "stage": stage, "write_s": written, "build_s": build,
+        "size": size,
+        "stage": stage,
+        "write_s": written,
+        "build_s": build,
         "docs_per_s": size / build,
-        "peak_rss_mb": built_rss, "storylines_s": storylines_s,
-        "add_ms_median": statistics.median(totals), "add_ms_p95": _p95(totals),
+        "peak_rss_mb": built_rss,
+        "storylines_s": storylines_s,
+        "add_ms_median": statistics.median(totals),
+        "add_ms_p95": _p95(totals),
         "add_copies_ms_median": statistics.median(copies),
         "add_cluster_ms_median": statistics.median(clusters),
-        "copy_groups": counts[0], "copies": counts[1], "events": counts[2], "db_mb": db_mb,
+        "copy_groups": counts[0],
+        "copies": counts[1],
+        "events": counts[2],
+        "db_mb": db_mb,
     }
 
 
@@ -155,8 +185,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000")
     parser.add_argument("--probes", type=int, default=30, help="single adds timed per size")
-    parser.add_argument("--stage", choices=("all", "copies", "events"), default="all",
-                        help="both stages (default), or one alone")
+    parser.add_argument(
+        "--stage",
+        choices=("all", "copies", "events"),
+        default="all",
+        help="both stages (default), or one alone",
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # child process: one size
     args = parser.parse_args(argv)
     if args.one:
@@ -166,30 +200,47 @@ def main(argv: list[str] | None = None) -> None:
     require_eval("clustering/ecbplus")
     rows = []
     for size in sorted(int(s) for s in args.sizes.split(",")):
-        command = [sys.executable, __file__, "--one", str(size), "--probes", str(args.probes),
-                   "--stage", args.stage]
+        command = [
+            sys.executable,
+            __file__,
+            "--one",
+            str(size),
+            "--probes",
+            str(args.probes),
+            "--stage",
+            args.stage,
+        ]
         out = subprocess.run(command, capture_output=True, text=True, check=True)
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
         print(json.dumps(rounded(row, 3)), flush=True)
-    print(f"{'size':>8}{'build s':>9}{'RSS MB':>8}{'stories s':>10}{'add ms':>8}{'p95':>8}"
-          f"{'copies':>8}{'cluster':>8}{'DB MB':>8}")
+    print(
+        f"{'size':>8}{'build s':>9}{'RSS MB':>8}{'stories s':>10}{'add ms':>8}{'p95':>8}"
+        f"{'copies':>8}{'cluster':>8}{'DB MB':>8}"
+    )
     for r in rows:
-        print(f"{r['size']:>8}{r['build_s']:>9.1f}{r['peak_rss_mb']:>8.0f}"
-              f"{r['storylines_s'] or 0:>10.1f}{r['add_ms_median']:>8.1f}{r['add_ms_p95']:>8.1f}"
-              f"{r['add_copies_ms_median']:>8.1f}{r['add_cluster_ms_median']:>8.1f}"
-              f"{r['db_mb']:>8.0f}")
-    figures: dict[str, Any] = {"sizes": [rounded(r, 3) for r in rows],
-                               "add_target_ms": ADD_TARGET_MS,
-                               "add_under_target": all(r["add_ms_p95"] < ADD_TARGET_MS
-                                                       for r in rows)}
+        print(
+            f"{r['size']:>8}{r['build_s']:>9.1f}{r['peak_rss_mb']:>8.0f}"
+            f"{r['storylines_s'] or 0:>10.1f}{r['add_ms_median']:>8.1f}{r['add_ms_p95']:>8.1f}"
+            f"{r['add_copies_ms_median']:>8.1f}{r['add_cluster_ms_median']:>8.1f}"
+            f"{r['db_mb']:>8.0f}"
+        )
+    figures: dict[str, Any] = {
+        "sizes": [rounded(r, 3) for r in rows],
+        "add_target_ms": ADD_TARGET_MS,
+        "add_under_target": all(r["add_ms_p95"] < ADD_TARGET_MS for r in rows),
+    }
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
-        figures["growth"] = rounded({
-            "size": last["size"] / first["size"], "build_s": last["build_s"] / first["build_s"],
-            "peak_rss_mb": last["peak_rss_mb"] / first["peak_rss_mb"],
-            "add_ms_median": last["add_ms_median"] / first["add_ms_median"],
-        }, 3)
+        figures["growth"] = rounded(
+            {
+                "size": last["size"] / first["size"],
+                "build_s": last["build_s"] / first["build_s"],
+                "peak_rss_mb": last["peak_rss_mb"] / first["peak_rss_mb"],
+                "add_ms_median": last["add_ms_median"] / first["add_ms_median"],
+            },
+            3,
+        )
     emit(figures)
 
 

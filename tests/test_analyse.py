@@ -25,8 +25,18 @@ from storyline.sentences import check_citations
 
 runner = CliRunner()
 
-QUOTE_KEYS = {"id", "article_id", "text", "start", "end", "kind", "cue", "speaker", "layer",
-              "variant_group"}
+QUOTE_KEYS = {
+    "id",
+    "article_id",
+    "text",
+    "start",
+    "end",
+    "kind",
+    "cue",
+    "speaker",
+    "layer",
+    "variant_group",
+}
 SPEAKER_KEYS = {"actor_id", "name", "anonymous", "description"}
 
 
@@ -54,8 +64,11 @@ def articles(db: str) -> dict[str, dict[str, Any]]:
 
 def seed_ids(articles: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Seed file prefix ("000".."004") -> article id."""
-    return {Path(a["source"]).name[:3]: k for k, a in articles.items()
-            if "/seeds/" in a["source"].replace("\\", "/")}
+    return {
+        Path(a["source"]).name[:3]: k
+        for k, a in articles.items()
+        if "/seeds/" in a["source"].replace("\\", "/")
+    }
 
 
 def test_quotes_json_follows_the_contract_and_spans_point_into_the_text(db, articles):
@@ -66,7 +79,7 @@ def test_quotes_json_follows_the_contract_and_spans_point_into_the_text(db, arti
         assert q["kind"] in ("direct", "partial", "indirect")
         assert q["layer"] in ("article", "comment")
         text = articles[q["article_id"]]["text"]
-        assert text[q["start"]:q["end"]] == q["text"]
+        assert text[q["start"] : q["end"]] == q["text"]
         if q["speaker"] is not None:
             assert set(q["speaker"]) >= SPEAKER_KEYS
 
@@ -117,9 +130,13 @@ def test_actor_lookup_takes_another_script(db):
     assert found["quotes"]
 
 
-TRUTH = {"000": ("2022-01-01", "2022-01-31"), "001": ("2022-01-01", "2022-01-31"),
-         "002": ("2022-01-01", "2022-01-31"), "003": ("2026-02-01", "2026-02-28"),
-         "004": ("2025-06-01", "2025-06-30")}
+TRUTH = {
+    "000": ("2022-01-01", "2022-01-31"),
+    "001": ("2022-01-01", "2022-01-31"),
+    "002": ("2022-01-01", "2022-01-31"),
+    "003": ("2026-02-01", "2026-02-28"),
+    "004": ("2025-06-01", "2025-06-30"),
+}
 
 
 def test_undated_seeds_get_an_interval_with_evidence_that_holds_the_true_date(db, articles):
@@ -140,14 +157,21 @@ def test_january_2022_seeds_are_placed_on_the_day_of_the_speech(db, articles):
         assert articles[seeds[prefix]]["published"]["date"] == "2022-01-19", prefix
 
 
-@pytest.mark.parametrize("prefix", [
-    "004",
-    pytest.param("003", marks=pytest.mark.xfail(
-        reason="text and knowledge bound the February 2026 seed only from below "
-               "(US President Trump, from 2025-01-20); the dated report of the same "
-               "interview in the demo corpus is in French and not clustered with it",
-        strict=True)),
-])
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        "004",
+        pytest.param(
+            "003",
+            marks=pytest.mark.xfail(
+                reason="text and knowledge bound the February 2026 seed only from below "
+                "(US President Trump, from 2025-01-20); the dated report of the same "
+                "interview in the demo corpus is in French and not clustered with it",
+                strict=True,
+            ),
+        ),
+    ],
+)
 def test_recent_seeds_are_placed_within_a_month(db, articles, prefix):
     p = articles[seed_ids(articles)[prefix]]["published"]
     lo, hi = p["date"] or p["earliest"], p["date"] or p["latest"]
@@ -169,8 +193,9 @@ def _storylines(db: str) -> list[dict[str, Any]]:
 
 
 def _problems(sentences: list[dict[str, Any]], articles: dict[str, dict[str, Any]]) -> list[str]:
-    cited = [CitedSentence(s["text"], tuple(Citation(**c) for c in s["citations"]))
-             for s in sentences]
+    cited = [
+        CitedSentence(s["text"], tuple(Citation(**c) for c in s["citations"])) for s in sentences
+    ]
     return check_citations(cited, {k: a["text"] for k, a in articles.items()})
 
 

@@ -69,13 +69,28 @@ def test_articles_json_follows_the_contract(corpus: Path, tmp_path: Path):
     code, output = invoke("articles", "--json", "--db", db)
     assert code == 0
     [article] = json.loads(output)
-    for key in ("id", "title", "outlet", "language", "published", "source", "body",
-                "set_aside", "comments"):
+    for key in (
+        "id",
+        "title",
+        "outlet",
+        "language",
+        "published",
+        "source",
+        "body",
+        "set_aside",
+        "comments",
+    ):
         assert key in article
     assert article["title"] == "Ministers meet in Brussels over energy prices"
     assert article["language"] == "en"
-    assert set(article["published"]) >= {"date", "earliest", "latest", "confidence", "method",
-                                          "evidence"}
+    assert set(article["published"]) >= {
+        "date",
+        "earliest",
+        "latest",
+        "confidence",
+        "method",
+        "evidence",
+    }
     assert article["published"]["date"] is None
     assert "Support our journalism" not in article["body"]
     labels = {s["label"] for s in article["set_aside"]}
@@ -132,8 +147,9 @@ def test_missing_path_is_an_error_that_names_it(tmp_path: Path):
     assert "absent" in output and "check the path" in output
 
 
-def test_db_defaults_to_the_environment_variable(corpus: Path, tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch):
+def test_db_defaults_to_the_environment_variable(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("STORYLINE_DB", str(tmp_path / "env.db"))
     code, _ = invoke("ingest", str(corpus / "energy.txt"))
     assert code == 0
@@ -149,10 +165,28 @@ def test_rejections_lists_what_failed(corpus: Path, tmp_path: Path):
     assert rejection["reason"] == "binary" and rejection["source"].endswith("broken.bin")
 
 
-@pytest.mark.parametrize("command", ["ingest", "articles", "show", "search", "rejections",
-                                     "dossier", "demo", "build", "copies", "stories", "story",
-                                     "quotes", "actors", "actor", "dates", "timeline",
-                                     "summary"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "ingest",
+        "articles",
+        "show",
+        "search",
+        "rejections",
+        "dossier",
+        "demo",
+        "build",
+        "copies",
+        "stories",
+        "story",
+        "quotes",
+        "actors",
+        "actor",
+        "dates",
+        "timeline",
+        "summary",
+    ],
+)
 def test_every_command_has_help(command: str):
     code, output = invoke(command, "--help")
     assert code == 0

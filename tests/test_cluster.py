@@ -28,47 +28,87 @@ from storyline.cluster import (
 )
 
 FLOOD = [
-    ("flood-1", "2024-03-04", "Marlow River floods Riverton",
-     "Floodwaters from the Marlow River swept through Riverton on Monday, and mayor Helen "
-     "Okafor ordered 3,000 residents of the Eastbank district to leave their homes. Rescue "
-     "crews in boats worked through the night along Quay Street."),
-    ("flood-2", "2024-03-05", "Riverton evacuates Eastbank as river crests",
-     "The Marlow River crested at 6.2 metres in Riverton overnight, mayor Helen Okafor said, "
-     "after 3,000 people were moved out of Eastbank. Quay Street remained under water and "
-     "rescue crews checked flooded houses."),
-    ("flood-3", "2024-03-05", None,
-     "Helen Okafor, the mayor of Riverton, said the evacuation of Eastbank would last days. "
-     "The Marlow River flood reached Quay Street, where rescue boats carried residents to "
-     "shelters in the town hall."),
+    (
+        "flood-1",
+        "2024-03-04",
+        "Marlow River floods Riverton",
+        "Floodwaters from the Marlow River swept through Riverton on Monday, and mayor Helen "
+        "Okafor ordered 3,000 residents of the Eastbank district to leave their homes. Rescue "
+        "crews in boats worked through the night along Quay Street.",
+    ),
+    (
+        "flood-2",
+        "2024-03-05",
+        "Riverton evacuates Eastbank as river crests",
+        "The Marlow River crested at 6.2 metres in Riverton overnight, mayor Helen Okafor said, "
+        "after 3,000 people were moved out of Eastbank. Quay Street remained under water and "
+        "rescue crews checked flooded houses.",
+    ),
+    (
+        "flood-3",
+        "2024-03-05",
+        None,
+        "Helen Okafor, the mayor of Riverton, said the evacuation of Eastbank would last days. "
+        "The Marlow River flood reached Quay Street, where rescue boats carried residents to "
+        "shelters in the town hall.",
+    ),
 ]
 FLOOD_LATER = [
-    ("wall-1", "2024-09-16", "Riverton opens Marlow flood wall",
-     "Six months after the Marlow River flood, Riverton opened a flood wall along Eastbank. "
-     "Mayor Helen Okafor said the wall, paid for by the regional council, would protect "
-     "Quay Street and the homes evacuated in March."),
-    ("wall-2", "2024-09-17", "New wall to shield Eastbank from the Marlow",
-     "Riverton's new flood wall on the Marlow River was opened by mayor Helen Okafor on "
-     "Monday. The regional council paid for the wall, built after the March flood forced "
-     "Eastbank residents from their homes on Quay Street."),
+    (
+        "wall-1",
+        "2024-09-16",
+        "Riverton opens Marlow flood wall",
+        "Six months after the Marlow River flood, Riverton opened a flood wall along Eastbank. "
+        "Mayor Helen Okafor said the wall, paid for by the regional council, would protect "
+        "Quay Street and the homes evacuated in March.",
+    ),
+    (
+        "wall-2",
+        "2024-09-17",
+        "New wall to shield Eastbank from the Marlow",
+        "Riverton's new flood wall on the Marlow River was opened by mayor Helen Okafor on "
+        "Monday. The regional council paid for the wall, built after the March flood forced "
+        "Eastbank residents from their homes on Quay Street.",
+    ),
 ]
 ELECTION = [
-    ("vote-1", "2024-03-04", "Brandt re-elected in Westmark",
-     "Voters in Westmark re-elected Governor Tomas Brandt on Sunday with 54 percent of the "
-     "vote. His challenger Lidia Varga conceded in Kessel before midnight."),
-    ("vote-2", "2024-03-05", "Varga concedes to Brandt",
-     "Lidia Varga conceded the Westmark governor's race to Tomas Brandt, who won 54 percent. "
-     "Brandt thanked supporters in Kessel and promised new rail lines."),
-    ("vote-3", "2024-03-05", None,
-     "Governor Tomas Brandt of Westmark began his second term after beating Lidia Varga. "
-     "Turnout in Kessel was the highest in a decade, officials said."),
+    (
+        "vote-1",
+        "2024-03-04",
+        "Brandt re-elected in Westmark",
+        "Voters in Westmark re-elected Governor Tomas Brandt on Sunday with 54 percent of the "
+        "vote. His challenger Lidia Varga conceded in Kessel before midnight.",
+    ),
+    (
+        "vote-2",
+        "2024-03-05",
+        "Varga concedes to Brandt",
+        "Lidia Varga conceded the Westmark governor's race to Tomas Brandt, who won 54 percent. "
+        "Brandt thanked supporters in Kessel and promised new rail lines.",
+    ),
+    (
+        "vote-3",
+        "2024-03-05",
+        None,
+        "Governor Tomas Brandt of Westmark began his second term after beating Lidia Varga. "
+        "Turnout in Kessel was the highest in a decade, officials said.",
+    ),
 ]
 FIRE = [
-    ("fire-1", "2024-03-06", "Fire at Halden paint factory",
-     "A fire broke out at the Corvex paint factory in Halden on Wednesday. Fire chief Ana "
-     "Ruiz said 80 firefighters fought the blaze and two workers were treated for smoke."),
-    ("fire-2", "2024-03-06", "Corvex plant blaze under control",
-     "Firefighters brought the blaze at the Corvex paint factory in Halden under control, "
-     "fire chief Ana Ruiz said. Two workers were treated for smoke; 80 firefighters helped."),
+    (
+        "fire-1",
+        "2024-03-06",
+        "Fire at Halden paint factory",
+        "A fire broke out at the Corvex paint factory in Halden on Wednesday. Fire chief Ana "
+        "Ruiz said 80 firefighters fought the blaze and two workers were treated for smoke.",
+    ),
+    (
+        "fire-2",
+        "2024-03-06",
+        "Corvex plant blaze under control",
+        "Firefighters brought the blaze at the Corvex paint factory in Halden under control, "
+        "fire chief Ana Ruiz said. Two workers were treated for smoke; 80 firefighters helped.",
+    ),
 ]
 
 
@@ -147,8 +187,14 @@ def test_the_same_story_months_later_is_a_new_event() -> None:
 
 
 def test_copies_join_their_originals_event_but_are_no_evidence() -> None:
-    copy = ClusterDoc("copy-1", "Flood", "Repost. " + FLOOD[0][3] + " Mayor Ivo Ziegler of "
-                      "Sandhaven sent help.", "2024-03-01", "en", None)
+    copy = ClusterDoc(
+        "copy-1",
+        "Flood",
+        "Repost. " + FLOOD[0][3] + " Mayor Ivo Ziegler of Sandhaven sent help.",
+        "2024-03-01",
+        "en",
+        None,
+    )
     clusterer = StoryClusterer()
     for doc in stream_order(ALL):
         clusterer.add(doc)
@@ -161,8 +207,12 @@ def test_copies_join_their_originals_event_but_are_no_evidence() -> None:
 
 def test_batch_folds_copy_chains_into_the_original() -> None:
     copies = {"copy-a": "flood-1", "copy-b": "copy-a"}
-    extra = docs([("copy-a", "2024-03-06", None, "Unrelated words about Halden paint."),
-                  ("copy-b", "2024-03-07", None, "Other words about the Westmark vote.")])
+    extra = docs(
+        [
+            ("copy-a", "2024-03-06", None, "Unrelated words about Halden paint."),
+            ("copy-b", "2024-03-07", None, "Other words about the Westmark vote."),
+        ]
+    )
     events, _ = cluster(list(reversed(ALL)) + extra, copies)
     flood = event_with(events, "flood-1")
     assert {"copy-a", "copy-b"} <= set(flood.article_ids)
@@ -194,13 +244,21 @@ def test_events_of_one_question_chain_into_a_storyline_in_time_order() -> None:
 
 
 INQUIRY = [
-    ("inquiry-1", None, "Inquiry faults Riverton flood warnings",
-     "An inquiry led by judge Marta Lindqvist found that warnings before the Marlow River "
-     "flood reached Eastbank too late. Mayor Helen Okafor accepted all 14 recommendations "
-     "of the Lindqvist report."),
-    ("inquiry-2", None, "Lindqvist report on the Marlow flood",
-     "Judge Marta Lindqvist's report said sirens in Eastbank failed and Riverton had no "
-     "plan for the Marlow River. Helen Okafor promised to act on its 14 recommendations."),
+    (
+        "inquiry-1",
+        None,
+        "Inquiry faults Riverton flood warnings",
+        "An inquiry led by judge Marta Lindqvist found that warnings before the Marlow River "
+        "flood reached Eastbank too late. Mayor Helen Okafor accepted all 14 recommendations "
+        "of the Lindqvist report.",
+    ),
+    (
+        "inquiry-2",
+        None,
+        "Lindqvist report on the Marlow flood",
+        "Judge Marta Lindqvist's report said sirens in Eastbank failed and Riverton had no "
+        "plan for the Marlow River. Helen Okafor promised to act on its 14 recommendations.",
+    ),
 ]
 
 
@@ -250,10 +308,18 @@ def test_adding_in_shuffled_orders_gives_nearly_the_same_events() -> None:
 SPLIT = [
     ("ferry-1", "2024-05-02", None, "The Nordline ferry terminal opened in Port Alma on Thursday."),
     ("chess-1", "2024-05-02", None, "The regional chess final began in Port Alma on Thursday."),
-    ("ferry-2", "2024-05-02", None,
-     "Nordline ferries will sail from the new terminal to Kessel twice a day, Nordline said."),
-    ("ferry-3", "2024-05-03", None,
-     "The new Nordline terminal sends ferries to Kessel twice a day."),
+    (
+        "ferry-2",
+        "2024-05-02",
+        None,
+        "Nordline ferries will sail from the new terminal to Kessel twice a day, Nordline said.",
+    ),
+    (
+        "ferry-3",
+        "2024-05-03",
+        None,
+        "The new Nordline terminal sends ferries to Kessel twice a day.",
+    ),
 ]
 
 
@@ -322,8 +388,11 @@ def seed_docs() -> dict[str, ClusterDoc]:
 def test_seeds_form_three_events_in_one_storyline() -> None:
     seeds = seed_docs()
     events, storylines = cluster(seeds.values())
-    assert groups(events) == {frozenset({"000", "001", "002"}), frozenset({"003"}),
-                              frozenset({"004"})}
+    assert groups(events) == {
+        frozenset({"000", "001", "002"}),
+        frozenset({"003"}),
+        frozenset({"004"}),
+    }
     assert len(storylines) == 1
     assert set(storylines[0].event_ids) == {e.id for e in events}
     strasbourg = event_with(events, "000")

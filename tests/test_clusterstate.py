@@ -95,7 +95,8 @@ def test_resumed_clusterer_adds_as_one_holding_everything(split: int) -> None:
     assert rows.terms == expected.terms
     assert rows.postings == {(t, e): w for t, e, w in expected.postings if w is not None}
     assert {a: e for a, e in rows.event_of.items() if e in rows.events} == {
-        a: e.id for e in whole.events() for a in e.article_ids}
+        a: e.id for e in whole.events() for a in e.article_ids
+    }
 
 
 def test_a_resumed_clusterer_reads_only_what_an_add_needs() -> None:

@@ -25,15 +25,20 @@ def test_demo_builds_a_store_and_a_self_contained_dossier(tmp_path: Path) -> Non
     manifest = json.loads((EXAMPLES / "MANIFEST.json").read_text(encoding="utf-8"))
     assert len(manifest) >= 12
     for entry in manifest:
-        assert entry["title"].replace("'", "&#39;").replace('"', "&#34;") in html.replace(
-            "&amp;", "&") or entry["title"] in html
+        assert (
+            entry["title"].replace("'", "&#39;").replace('"', "&#34;") in html.replace("&amp;", "&")
+            or entry["title"] in html
+        )
     # Every link inside the dossier lands somewhere, and every citation of a timeline
     # or summary sentence lands on a marked source sentence that holds it.
     ids = set(re.findall(r'\bid="([^"]+)"', html))
     targets = re.findall(r'href="#([^"]+)"', html)
     assert targets and set(targets) <= ids
-    cited = re.findall(r'<p(?: class="conflict")?>(?:<span class="why">[^<]*</span>)?'
-                       r'([^<]+)((?:<a class="c" href="#[^"]+"[^>]*>[^<]*</a>)+)</p>', html)
+    cited = re.findall(
+        r'<p(?: class="conflict")?>(?:<span class="why">[^<]*</span>)?'
+        r'([^<]+)((?:<a class="c" href="#[^"]+"[^>]*>[^<]*</a>)+)</p>',
+        html,
+    )
     assert cited, "the demo dossier shows cited sentences"
     spans = dict(re.findall(r'<span class="cite" id="([^"]+)">([^<]*)</span>', html))
     for sentence, links in cited:
@@ -42,8 +47,8 @@ def test_demo_builds_a_store_and_a_self_contained_dossier(tmp_path: Path) -> Non
         for anchor in anchors:
             assert _squash(sentence) in _squash(spans[anchor]), (sentence, spans[anchor])
     # Self-contained: nothing to fetch when it is opened.
-    assert "<script src" not in html and "<link rel=\"stylesheet\"" not in html
-    assert "http-equiv=\"Content-Security-Policy\"" in html
+    assert "<script src" not in html and '<link rel="stylesheet"' not in html
+    assert 'http-equiv="Content-Security-Policy"' in html
 
 
 def test_demo_corpus_matches_its_manifest(tmp_path: Path) -> None:

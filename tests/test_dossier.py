@@ -6,19 +6,28 @@ from storyline.dossier import render_dossier, segments
 from storyline.records import Article, Comment, Paragraph, Published, SetAside
 
 TEXT = (
-    "Headline <b>bold</b>\n\nBody with <script>alert(1)</script> inside."
-    "\n\nShare this\n\nNice one"
+    "Headline <b>bold</b>\n\nBody with <script>alert(1)</script> inside.\n\nShare this\n\nNice one"
 )
 
 
 def article() -> Article:
     return Article(
-        id="a1", raw_sha256="0" * 64, source="x.txt", locator="", title="Headline <b>bold</b>",
-        outlet="Outlet & Co", url=None, author=None, language="en", published=Published(),
-        text=TEXT, body="Body with <script>alert(1)</script> inside.",
+        id="a1",
+        raw_sha256="0" * 64,
+        source="x.txt",
+        locator="",
+        title="Headline <b>bold</b>",
+        outlet="Outlet & Co",
+        url=None,
+        author=None,
+        language="en",
+        published=Published(),
+        text=TEXT,
+        body="Body with <script>alert(1)</script> inside.",
         paragraphs=(Paragraph(0, 43, 22, 65),),
         set_aside=(SetAside("title", 0, 20, TEXT[0:20]), SetAside("share", 67, 77, "Share this")),
-        comments=(Comment("Nice one", 79, 87, "reader<1>"),), extractor="text",
+        comments=(Comment("Nice one", 79, 87, "reader<1>"),),
+        extractor="text",
     )
 
 

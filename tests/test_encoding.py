@@ -81,7 +81,8 @@ CZECH = (
 
 
 @pytest.mark.parametrize(
-    ("text", "codec"), [(POLISH, "cp1250"), (POLISH, "iso8859_2"), (CZECH, "cp1250")],
+    ("text", "codec"),
+    [(POLISH, "cp1250"), (POLISH, "iso8859_2"), (CZECH, "cp1250")],
     ids=["polish-cp1250", "polish-iso8859-2", "czech-cp1250"],
 )
 def test_central_european_text_is_not_read_as_western(text: str, codec: str) -> None:

@@ -48,8 +48,13 @@ def test_newspaper4k_object_maps_text_publish_date_source_url_and_meta_lang() ->
 
 
 def test_newspaper4k_article_url_wins_over_its_source_homepage() -> None:
-    fields = map_fields({"url": "https://www.france24.com/en/20220119-macron",
-                         "source_url": "https://www.france24.com", "text": "x"})
+    fields = map_fields(
+        {
+            "url": "https://www.france24.com/en/20220119-macron",
+            "source_url": "https://www.france24.com",
+            "text": "x",
+        }
+    )
     assert fields["url"] == "https://www.france24.com/en/20220119-macron"
 
 

@@ -32,14 +32,16 @@ SENTENCES = (
 
 def prose(topic: str, paragraphs: int = 3) -> list[str]:
     """A few paragraphs of news-like prose about `topic`."""
-    return [f"{topic} {' '.join(SENTENCES[(i + j) % len(SENTENCES)] for j in range(3))}"
-            for i in range(paragraphs)]
+    return [
+        f"{topic} {' '.join(SENTENCES[(i + j) % len(SENTENCES)] for j in range(3))}"
+        for i in range(paragraphs)
+    ]
 
 
 def html_page(title: str, topic: str, extra_head: str = "") -> str:
     paras = "".join(f"<p>{p}</p>" for p in prose(topic))
     return (
-        f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title>"
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
         f"{extra_head}</head><body><article><h1>{title}</h1>{paras}</article></body></html>"
     )
 
@@ -123,19 +125,27 @@ def make_warc(
     offsets = []
     for n, (url, title) in enumerate(pages):
         offsets.append(buffer.tell())
-        http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
-                                protocol="HTTP/1.1")
+        http = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
         record = writer.create_warc_record(
-            url, "response", payload=io.BytesIO(html_page(title, f"{title}.").encode()),
-            http_headers=http, warc_headers_dict={"WARC-Date": "2022-01-25T10:00:00Z"},
+            url,
+            "response",
+            payload=io.BytesIO(html_page(title, f"{title}.").encode()),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": "2022-01-25T10:00:00Z"},
         )
         writer.write_record(record)
         if n == 0 and with_request:
             offsets.append(buffer.tell())
-            request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "example.org")],
-                                       is_http_request=True)
-            writer.write_record(writer.create_warc_record(
-                url, "request", payload=io.BytesIO(b""), http_headers=request))
+            request = StatusAndHeaders(
+                "GET / HTTP/1.1", [("Host", "example.org")], is_http_request=True
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    url, "request", payload=io.BytesIO(b""), http_headers=request
+                )
+            )
     offsets.append(buffer.tell())
     return buffer.getvalue(), offsets
 
@@ -170,27 +180,46 @@ def mixed(write: Write) -> Path:
     """One input of each kind, 14 articles in all, plus hidden files to skip."""
     plain = write("in/plain.txt", text_article("Plain text headline about the summit", "Plain."))
     write("in/notes.md", text_article("Markdown headline about the energy plan", "Markdown."))
-    write("in/page.html", html_page("HTML page headline", "Html.",
-                                    '<meta property="article:published_time" '
-                                    'content="2022-01-18T08:00:00Z">'))
+    write(
+        "in/page.html",
+        html_page(
+            "HTML page headline",
+            "Html.",
+            '<meta property="article:published_time" content="2022-01-18T08:00:00Z">',
+        ),
+    )
     write("in/export.jsonl", "\n".join(json.dumps(json_article(n)) for n in (1, 2, 3)) + "\n")
-    write("in/export.json", json.dumps(
-        {"meta": {"count": 2}, "articles": [json_article(4), json_article(5)]}))
+    write(
+        "in/export.json",
+        json.dumps({"meta": {"count": 2}, "articles": [json_article(4), json_article(5)]}),
+    )
     write("in/feeds/daily.rss", rss_feed())
     write("in/feeds/herald.atom", atom_feed())
     write("in/crawl/pages.warc.gz", make_warc(WARC_PAGES)[0])
-    write("in/deep/er/page.html.gz", gzip.compress(
-        html_page("Gzipped page headline", "Gzip.").encode()))
+    write(
+        "in/deep/er/page.html.gz",
+        gzip.compress(html_page("Gzipped page headline", "Gzip.").encode()),
+    )
     write("in/.hidden.txt", text_article("Hidden headline must not appear", "Hidden."))
     write("in/.git/objects.txt", text_article("Hidden folder headline", "Hidden."))
     return plain.parent
 
 
 MIXED_TITLES = {
-    "Plain text headline about the summit", "Markdown headline about the energy plan",
-    "HTML page headline", "JSON story 1", "JSON story 2", "JSON story 3", "JSON story 4",
-    "JSON story 5", "Feed story one", "Feed story two", "Atom story", "Archived first page",
-    "Archived second page", "Gzipped page headline",
+    "Plain text headline about the summit",
+    "Markdown headline about the energy plan",
+    "HTML page headline",
+    "JSON story 1",
+    "JSON story 2",
+    "JSON story 3",
+    "JSON story 4",
+    "JSON story 5",
+    "Feed story one",
+    "Feed story two",
+    "Atom story",
+    "Archived first page",
+    "Archived second page",
+    "Gzipped page headline",
 }
 
 
@@ -200,7 +229,6 @@ def test_mixed_folder_ingests_every_kind_of_input(mixed: Path, store: Store) -> 
     assert len(report.ingested) == 9
     assert report.articles == len(MIXED_TITLES) == len(store.article_ids())
     assert set(by_title(store)) == MIXED_TITLES
-
 
 
 def test_json_lines_and_json_list_take_title_outlet_and_date_from_their_fields(
@@ -242,7 +270,8 @@ def test_warc_response_records_become_articles_and_request_records_are_skipped(
     run([mixed], store)
     from_warc = [a for a in store.articles() if a.source.endswith("pages.warc.gz")]
     assert [(a.locator, a.url) for a in from_warc] == [
-        ("record 1", WARC_PAGES[0][0]), ("record 3", WARC_PAGES[1][0]),
+        ("record 1", WARC_PAGES[0][0]),
+        ("record 3", WARC_PAGES[1][0]),
     ]
     assert [a.title for a in from_warc] == [WARC_PAGES[0][1], WARC_PAGES[1][1]]
     assert all(a.extractor == "trafilatura" for a in from_warc)
@@ -311,7 +340,7 @@ THREE_PAGES = [(f"https://example.org/2022/01/1{n}/page-{n}", f"Kept page {n}") 
 def truncated_warc(compress: bool = True) -> bytes:
     """A valid 3-record WARC cut in the middle of its last record."""
     data, offsets = make_warc(THREE_PAGES, with_request=False, compress=compress)
-    return data[:offsets[2] + (offsets[3] - offsets[2]) // 2]
+    return data[: offsets[2] + (offsets[3] - offsets[2]) // 2]
 
 
 @pytest.fixture
@@ -358,10 +387,16 @@ def test_bad_folder_loses_no_good_article(bad: Path, store: Store) -> None:
     assert {Path(r.source).name for r in report.rejected} <= set(BAD_FILES)
     assert len(report.rejected) == len(BAD_FILES)
     titles = sorted(a.title or "" for a in store.articles())
-    assert titles == sorted([
-        "JSON story 1", "JSON story 2", "JSON story 3", "Kept page 1", "Kept page 2",
-        "Макрон призвал ЕС к единству",
-    ])
+    assert titles == sorted(
+        [
+            "JSON story 1",
+            "JSON story 2",
+            "JSON story 3",
+            "Kept page 1",
+            "Kept page 2",
+            "Макрон призвал ЕС к единству",
+        ]
+    )
     assert report.articles == 6
 
 
@@ -408,14 +443,14 @@ def test_warc_gz_cut_anywhere_in_its_last_record_keeps_the_others_and_says_so(
     into_last_record: int,
 ) -> None:
     data, offsets = make_warc(THREE_PAGES, with_request=False)
-    unpacked = ingest.unpack(warc_document(data[:offsets[2] + into_last_record], "t.warc.gz"))
+    unpacked = ingest.unpack(warc_document(data[: offsets[2] + into_last_record], "t.warc.gz"))
     assert [i.locator for i in unpacked.items] == ["record 1", "record 2"]
     assert [r.reason for r in unpacked.rejections] == ["truncated"]
 
 
 def test_gzipped_warc_without_gz_suffix_is_checked_for_truncation_too() -> None:
     data, offsets = make_warc(THREE_PAGES, with_request=False)
-    unpacked = ingest.unpack(warc_document(data[:offsets[2] + 10], "t.warc"))
+    unpacked = ingest.unpack(warc_document(data[: offsets[2] + 10], "t.warc"))
     assert [i.locator for i in unpacked.items] == ["record 1", "record 2"]
     assert [r.reason for r in unpacked.rejections] == ["truncated"]
 
@@ -448,7 +483,8 @@ def test_reingesting_the_bad_folder_reports_the_same_rejected_files_again(
     assert again.ingested == [] and again.articles == 0
     assert sorted(again.unchanged) == sorted(first.ingested)
     assert sorted((r.source, r.reason) for r in again.rejected) == [
-        (str(bad / "empty.txt"), "empty"), (str(bad / "picture.png"), "binary"),
+        (str(bad / "empty.txt"), "empty"),
+        (str(bad / "picture.png"), "binary"),
     ]
     assert store.dump() == before
 
@@ -533,9 +569,19 @@ def test_unknown_extensions_are_sniffed_from_the_first_bytes(head: bytes, kind: 
 
 @pytest.mark.parametrize(
     ("name", "kind"),
-    [("a.TXT", "text"), ("a.md", "text"), ("a.htm", "html"), ("a.ndjson", "jsonl"),
-     ("a.json", "json"), ("a.rss", "feed"), ("a.xml", "feed"), ("a.warc", "warc"),
-     ("a.warc.gz", "warc"), ("a.html.gz", "gzip"), ("a.gz", "gzip")],
+    [
+        ("a.TXT", "text"),
+        ("a.md", "text"),
+        ("a.htm", "html"),
+        ("a.ndjson", "jsonl"),
+        ("a.json", "json"),
+        ("a.rss", "feed"),
+        ("a.xml", "feed"),
+        ("a.warc", "warc"),
+        ("a.warc.gz", "warc"),
+        ("a.html.gz", "gzip"),
+        ("a.gz", "gzip"),
+    ],
 )
 def test_known_extensions_name_the_media_type(name: str, kind: str) -> None:
     assert ingest.media_type(Path(name), b"whatever") == kind
@@ -561,7 +607,8 @@ def test_json_object_without_text_and_non_objects_are_rejected_by_position() -> 
     unpacked = ingest.unpack(raw_of(content, "in/x.json"))
     assert [i.locator for i in unpacked.items] == ["item 1"]
     assert [(r.reason, r.locator) for r in unpacked.rejections] == [
-        ("no-text", "item 2"), ("bad-json", "item 3"),
+        ("no-text", "item 2"),
+        ("bad-json", "item 3"),
     ]
 
 
@@ -587,8 +634,11 @@ def test_json_lines_saved_as_json_are_read_line_by_line() -> None:
         ("x.xml", b"<rss><channel><title>Nothing</title></channel></rss>", "bad-feed"),
         ("x.txt.gz", b"\x1f\x8b not really gzip", "bad-gzip"),
         ("x.gz", gzip.compress(gzip.compress(b"twice")), "unsupported"),
-        ("x.warc", b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n",
-         "no-articles"),
+        (
+            "x.warc",
+            b"WARC/1.0\r\nWARC-Type: warcinfo\r\nContent-Length: 0\r\n\r\n\r\n\r\n",
+            "no-articles",
+        ),
     ],
 )
 def test_unusable_documents_raise_rejected_with_a_reason(

@@ -33,8 +33,19 @@ def test_parse_date_reads_the_formats_exports_use(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "   ", "garbage", "not a date at all", "Tuesday", "January 19", "2022", "0",
-              "2022-13-45", "12345"],
+    "value",
+    [
+        "",
+        "   ",
+        "garbage",
+        "not a date at all",
+        "Tuesday",
+        "January 19",
+        "2022",
+        "0",
+        "2022-13-45",
+        "12345",
+    ],
 )
 def test_parse_date_gives_none_for_what_is_not_a_full_date(value: str) -> None:
     assert parse_date(value) is None
@@ -69,8 +80,7 @@ def test_impossible_url_date_is_not_used() -> None:
 
 
 def test_warc_fetch_date_only_bounds_the_date_from_above() -> None:
-    published = declared_published(None, None, "https://example.org/story",
-                                   "2022-01-20T10:00:00Z")
+    published = declared_published(None, None, "https://example.org/story", "2022-01-20T10:00:00Z")
     assert published.date is None
     assert published.earliest is None
     assert published.latest == "2022-01-20"
@@ -83,6 +93,9 @@ def test_nothing_declared_leaves_everything_unknown() -> None:
     published = declared_published(None, None, None, None)
     assert published == Published()
     assert (published.date, published.earliest, published.latest, published.method) == (
-        None, None, None, None
+        None,
+        None,
+        None,
+        None,
     )
     assert published.evidence == ()

@@ -99,8 +99,11 @@ def test_boilerplate_is_set_aside_with_its_label(prefix: str) -> None:
     text, cleaned = seed(prefix)
     for fragment, label in EXPECTED[prefix] + STRAY.get(prefix, []):
         line = next(
-            (start for start, line in nonblank_lines(text)
-             if (line == fragment if len(fragment) < 3 else fragment in line)),
+            (
+                start
+                for start, line in nonblank_lines(text)
+                if (line == fragment if len(fragment) < 3 else fragment in line)
+            ),
             None,
         )
         assert line is not None, f"{prefix}: fragment {fragment!r} not in the seed"
@@ -115,8 +118,9 @@ def test_title_is_found_and_not_in_the_body(prefix: str) -> None:
     assert cleaned.title
     # The headline is the first line that is not boilerplate.
     boiler = [fragment for fragment, _ in EXPECTED[prefix]]
-    headline = next(line for _, line in nonblank_lines(text)
-                    if not any(fragment in line for fragment in boiler))
+    headline = next(
+        line for _, line in nonblank_lines(text) if not any(fragment in line for fragment in boiler)
+    )
     assert cleaned.title == headline
     assert not cleaned.body.startswith(headline)
 
@@ -128,8 +132,7 @@ def test_no_article_line_is_set_aside_or_lost(prefix: str) -> None:
     title = cleaned.title
     for start, line in nonblank_lines(text):
         if line == title or any(
-            (line == fragment) if len(fragment) < 3 else (fragment in line)
-            for fragment in boiler
+            (line == fragment) if len(fragment) < 3 else (fragment in line) for fragment in boiler
         ):
             continue
         if in_comment(cleaned, start + len(line) - 1):
@@ -179,6 +182,7 @@ def test_nothing_is_lost(prefix: str) -> None:
         covered[s.start : s.end] = [True] * (s.end - s.start)
     for c in cleaned.comments:
         covered[c.start : c.end] = [True] * (c.end - c.start)
-    lost = "".join(ch for ch, seen in zip(cleaned.text, covered, strict=True)
-                   if not seen and not ch.isspace())
+    lost = "".join(
+        ch for ch, seen in zip(cleaned.text, covered, strict=True) if not seen and not ch.isspace()
+    )
     assert lost == ""

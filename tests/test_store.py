@@ -58,8 +58,14 @@ def make_article(
         url="https://example.org/2022/01/19/story",
         author="A. Writer",
         language="en",
-        published=Published("2022-01-19", "2022-01-19", "2022-01-19", 0.9, "metadata",
-                            (Evidence("json: date", "2022-01-19"),)),
+        published=Published(
+            "2022-01-19",
+            "2022-01-19",
+            "2022-01-19",
+            0.9,
+            "metadata",
+            (Evidence("json: date", "2022-01-19"),),
+        ),
         text=text,
         body=body,
         paragraphs=(Paragraph(0, len(body), body_start, body_start + len(body)),),
@@ -132,8 +138,11 @@ def test_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
 def test_failed_migration_is_rolled_back_and_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    broken = Migration(len(migrations()) + 1, "broken",
-                       "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1)")
+    broken = Migration(
+        len(migrations()) + 1,
+        "broken",
+        "CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1)",
+    )
     path = tmp_path / "s.db"
     Store.open(path).close()
     monkeypatch.setattr(store_module, "migrations", lambda: [*migrations(), broken])
@@ -189,24 +198,39 @@ def test_unknown_raw_document_is_not_found(store: Store) -> None:
 
 
 def test_article_round_trips_with_spans_pointing_into_its_text(store: Store) -> None:
-    saved = save(store, "abc1230000000000", "Macron urges EU", "The president spoke.",
-                 comments=("First!", "I disagree with this.", "Second comment"))
+    saved = save(
+        store,
+        "abc1230000000000",
+        "Macron urges EU",
+        "The president spoke.",
+        comments=("First!", "I disagree with this.", "Second comment"),
+    )
     loaded = store.article(saved.id)
     assert loaded == saved
     for span in loaded.set_aside:
-        assert span.text == loaded.text[span.start:span.end]
-    assert [c.text for c in loaded.comments] == ["First!", "I disagree with this.",
-                                                 "Second comment"]
+        assert span.text == loaded.text[span.start : span.end]
+    assert [c.text for c in loaded.comments] == [
+        "First!",
+        "I disagree with this.",
+        "Second comment",
+    ]
     assert [c.author for c in loaded.comments] == ["reader0", "reader1", "reader2"]
     assert loaded.published.evidence == (Evidence("json: date", "2022-01-19"),)
 
 
 def test_summaries_count_spans_and_comments(store: Store) -> None:
-    save(store, "abc1230000000000", "Macron urges EU", "The president spoke.",
-         comments=("One", "Two"))
+    save(
+        store,
+        "abc1230000000000",
+        "Macron urges EU",
+        "The president spoke.",
+        comments=("One", "Two"),
+    )
     [summary] = store.summaries()
     assert (summary.title, summary.set_aside_count, summary.comment_count) == (
-        "Macron urges EU", 2, 2
+        "Macron urges EU",
+        2,
+        2,
     )
     assert summary.length == len("The president spoke.")
 
@@ -257,17 +281,24 @@ def test_resaving_an_article_replaces_its_spans_and_comments(store: Store) -> No
 
 @pytest.fixture
 def news(store: Store) -> Store:
-    save(store, "a000000000000001", "Macron calls for EU unity",
-         "Macron said Macron's plan, Macron insisted, would unite the EU-Russia talks.")
-    save(store, "a000000000000002", "Scholz visits Paris",
-         "The chancellor met ministers; Macron was away in Brussels.")
+    save(
+        store,
+        "a000000000000001",
+        "Macron calls for EU unity",
+        "Macron said Macron's plan, Macron insisted, would unite the EU-Russia talks.",
+    )
+    save(
+        store,
+        "a000000000000002",
+        "Scholz visits Paris",
+        "The chancellor met ministers; Macron was away in Brussels.",
+    )
     save(store, "a000000000000003", "Weather", "Rain is expected over the weekend in Lyon.")
     return store
 
 
 def test_search_finds_words_in_titles_and_bodies(news: Store) -> None:
-    assert {h.article_id for h in news.search("Macron")} == {"a000000000000001",
-                                                              "a000000000000002"}
+    assert {h.article_id for h in news.search("Macron")} == {"a000000000000001", "a000000000000002"}
     assert [h.article_id for h in news.search("Scholz")] == ["a000000000000002"]
     assert [h.article_id for h in news.search("Lyon")] == ["a000000000000003"]
     assert news.search("Berlin") == []

@@ -63,8 +63,10 @@ def test_copies_json_links_the_repost_and_the_rewrite_to_their_originals(demo_db
         assert copy_id in links, f"{entry['file']} is not linked as a copy"
         original, relation = links[copy_id]
         assert original == original_id
-        expected = {"repost": {"exact", "reformatted", "edited", "excerpt"},
-                    "rewrite": {"rewrite"}}[entry["copy_relation"]]
+        expected = {
+            "repost": {"exact", "reformatted", "edited", "excerpt"},
+            "rewrite": {"rewrite"},
+        }[entry["copy_relation"]]
         assert relation in expected
     for group in groups:
         for member in group["members"]:
@@ -166,15 +168,21 @@ def _variants(corpus: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]
         def item(
             suffix: str, text: str, date: str, title: str = title, n: int = n
         ) -> dict[str, str]:
-            return {"url": f"https://site{suffix}.example/{n}", "title": title, "text": text,
-                    "published": date, "outlet": f"site{suffix}"}
+            return {
+                "url": f"https://site{suffix}.example/{n}",
+                "title": title,
+                "text": text,
+                "published": date,
+                "outlet": f"site{suffix}",
+            }
 
         first.append(item("a", body, day))
         first.append(item("b", body.replace(". ", ".  "), day))
         second.append(item("c", "\n".join(lines[: max(2, len(lines) * 2 // 3)]), day))
         second.append(item("d", body, f"2024-12-0{1 + n % 9}"))
-        second.append(item("e", "\n".join(lines[1:]) + "\nRead more on our site.", day,
-                           f"Edited report {n}"))
+        second.append(
+            item("e", "\n".join(lines[1:]) + "\nRead more on our site.", day, f"Edited report {n}")
+        )
     return first, second
 
 
@@ -207,8 +215,9 @@ def test_two_batches_link_and_cluster_as_one(tmp_path: Path) -> None:
         build_stories(one)
         groups = two.copy_groups()
         assert groups == one.copy_groups()
-        assert any(g.original in {a.id for a in two.articles() if a.outlet == "sited"}
-                   for g in groups), "an earlier copy became its group's original"
+        assert any(
+            g.original in {a.id for a in two.articles() if a.outlet == "sited"} for g in groups
+        ), "an earlier copy became its group's original"
         assert sum(len(g.members) for g in groups) >= 3 * len(first) // 2
         # The same stream, batch by batch, through an index and a clusterer holding everything.
         articles = {a.id: a for a in two.articles()}

@@ -72,8 +72,9 @@ def own_dates(
     """
     known = known or {}
     return {
-        a.id: a.published if a.published.date else known.get(a.id) or infer_published(
-            body_only(a), a.published, a.language or "en", kb)
+        a.id: a.published
+        if a.published.date
+        else known.get(a.id) or infer_published(body_only(a), a.published, a.language or "en", kb)
         for a in articles
     }
 
@@ -115,7 +116,10 @@ def _lenders(
             continue
         text = body_only(article)
         looks_back = any(
-            expr.kind == "month" and expr.anchored and expr.earliest and expr.latest
+            expr.kind == "month"
+            and expr.anchored
+            and expr.earliest
+            and expr.latest
             and expr.earliest <= first.isoformat() <= expr.latest
             and tense(text, expr.start, expr.end) == "past"
             for expr in find_time_expressions(text, first, article.language or "en")
@@ -139,12 +143,14 @@ def analyse(
         if progress:
             progress(article.id)
         ranges = [(p.text_start, p.text_end) for p in article.paragraphs]
-        store.save_analysis(article.id, quotes_for_article(article),
-                            find_mentions(article.id, article.text, spans=ranges))
+        store.save_analysis(
+            article.id,
+            quotes_for_article(article),
+            find_mentions(article.id, article.text, spans=ranges),
+        )
 
     kb = kb or load_knowledge()
-    groups = [[g.original, *(link.article_id for link in g.members)]
-              for g in store.copy_groups()]
+    groups = [[g.original, *(link.article_id for link in g.members)] for g in store.copy_groups()]
     events = store.events()
     before = store.inferred_dates()
     own = own_dates(articles, kb, store.own_dates())
@@ -155,8 +161,11 @@ def analyse(
     # reading every report's time expressions at every build would not scale.
     changed = {a.id for a in new} | {k for k, p in inferred.items() if before.get(k) != p}
     store.update_event_dates(
-        [event_date(e.id, [by_id[a] for a in e.article_ids if a in by_id], published)
-         for e in events if changed & set(e.article_ids) or e.date is None]
+        [
+            event_date(e.id, [by_id[a] for a in e.article_ids if a in by_id], published)
+            for e in events
+            if changed & set(e.article_ids) or e.date is None
+        ]
     )
 
     dates = {k: day_of(p) for k, p in published.items()}
@@ -170,15 +179,22 @@ def analyse(
     store.update_quotes(quotes)
     store.save_variant_groups(_variant_rows(variants))
     return AnalysisReport(
-        analysed=len(new), quotes=len(quotes), actors=len(actors),
-        variant_groups=len(variants), dates_inferred=len(inferred),
+        analysed=len(new),
+        quotes=len(quotes),
+        actors=len(actors),
+        variant_groups=len(variants),
+        dates_inferred=len(inferred),
     )
 
 
 def _variant_rows(groups: Sequence[VariantGroup]) -> list[tuple[str, str, list[str], object]]:
     return [
-        (g.id, g.earliest, list(g.quote_ids),
-         [{"quote_id": qid, "ops": [list(op) for op in ops]} for qid, ops in g.differences])
+        (
+            g.id,
+            g.earliest,
+            list(g.quote_ids),
+            [{"quote_id": qid, "ops": [list(op) for op in ops]} for qid, ops in g.differences],
+        )
         for g in groups
     ]
 
@@ -194,8 +210,10 @@ def published_of(store: Store) -> dict[str, Published]:
 
 def with_dates(articles: Sequence[Article], published: Mapping[str, Published]) -> list[Article]:
     """Articles carrying their best publication date (declared dates are never replaced)."""
-    return [a if a.published.date or a.id not in published
-            else replace(a, published=published[a.id]) for a in articles]
+    return [
+        a if a.published.date or a.id not in published else replace(a, published=published[a.id])
+        for a in articles
+    ]
 
 
 def sources_for(
@@ -231,8 +249,7 @@ class Corpus:
         published = published_of(store)
         stored = store.articles()
         articles = {a.id: a for a in with_dates(stored, published)}
-        copy_of = {link.article_id: g.original for g in store.copy_groups()
-                   for link in g.members}
+        copy_of = {link.article_id: g.original for g in store.copy_groups() for link in g.members}
         declared = frozenset(a.id for a in stored if a.published.date)
         return cls(articles, published, copy_of, declared)
 

@@ -79,9 +79,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
         cursor = match.end()
     pieces.append((cursor, text[cursor:end]))
     pieces = [(offset, piece) for offset, piece in pieces if piece.strip()]
-    for (offset, _piece), doc in zip(
-        pieces, nlp.pipe(piece for _, piece in pieces), strict=True
-    ):
+    for (offset, _piece), doc in zip(pieces, nlp.pipe(piece for _, piece in pieces), strict=True):
         for sent in doc.sents:
             stripped = sent.text.strip()
             if not stripped:

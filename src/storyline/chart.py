@@ -69,19 +69,26 @@ def timeline_svg(marks: Sequence[Mark], events: Sequence[str] = ()) -> str:
     ]
     for i, outlet in enumerate(outlets):
         y = TOP + ROW * i + ROW / 2
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" '
-                     'stroke="#e4e7eb"/>')
-        parts.append(f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end" '
-                     f'class="outlet">{escape(outlet[:28])}</text>')
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y}" y2="{y}" stroke="#e4e7eb"/>')
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 4}" text-anchor="end" '
+            f'class="outlet">{escape(outlet[:28])}</text>'
+        )
     base = TOP + ROW * len(outlets) + 6
     for tick in ticks:
         tx = x(tick)
-        label = str(tick.year) if tick.month == 1 and len(ticks) > 1 and (
-            ticks[-1].year - ticks[0].year >= 2) else tick.strftime("%b %Y")
-        parts.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP - 6}" y2="{base}" '
-                     'stroke="#eef0f2"/>')
-        parts.append(f'<text x="{tx:.1f}" y="{base + 16}" text-anchor="middle" '
-                     f'class="tick">{escape(label)}</text>')
+        label = (
+            str(tick.year)
+            if tick.month == 1 and len(ticks) > 1 and (ticks[-1].year - ticks[0].year >= 2)
+            else tick.strftime("%b %Y")
+        )
+        parts.append(
+            f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP - 6}" y2="{base}" stroke="#eef0f2"/>'
+        )
+        parts.append(
+            f'<text x="{tx:.1f}" y="{base + 16}" text-anchor="middle" '
+            f'class="tick">{escape(label)}</text>'
+        )
     for m in sorted(marks, key=lambda m: (m.day, m.outlet, m.article_id)):
         cx = x(m.day)
         cy = TOP + ROW * outlets.index(m.outlet) + ROW / 2
@@ -90,10 +97,15 @@ def timeline_svg(marks: Sequence[Mark], events: Sequence[str] = ()) -> str:
         if m.until is not None or m.open_ended:
             end = x(m.until) if m.until is not None else WIDTH - RIGHT
             dash = ' stroke-dasharray="4 3"' if m.open_ended else ""
-            parts.append(f'<line x1="{cx:.1f}" x2="{end:.1f}" y1="{cy:.1f}" y2="{cy:.1f}" '
-                         f'stroke="{colour[m.event]}" stroke-width="3" opacity=".45"{dash}/>')
-            guess = (f" to {m.until.isoformat()} (interval inferred)" if m.until
-                     else " or later (inferred lower bound)")
+            parts.append(
+                f'<line x1="{cx:.1f}" x2="{end:.1f}" y1="{cy:.1f}" y2="{cy:.1f}" '
+                f'stroke="{colour[m.event]}" stroke-width="3" opacity=".45"{dash}/>'
+            )
+            guess = (
+                f" to {m.until.isoformat()} (interval inferred)"
+                if m.until
+                else " or later (inferred lower bound)"
+            )
         title = escape(f"{m.day.isoformat()}{guess} · {m.outlet} · {m.event} · {m.article_id}")
         parts.append(
             f'<a href="#a-{escape(m.article_id)}"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="6" '

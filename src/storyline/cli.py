@@ -43,14 +43,14 @@ app = typer.Typer(
 )
 # When output goes to a pipe or a file, lay tables out wide instead of at 80 columns.
 PIPE_WIDTH = 160
-out = Console(highlight=False, soft_wrap=True,
-              width=None if sys.stdout.isatty() else PIPE_WIDTH)
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else PIPE_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help=f"Store file (default: ${ENV_DB} or ./storyline.db).",
-                 show_default=False),
+    typer.Option(
+        "--db", help=f"Store file (default: ${ENV_DB} or ./storyline.db).", show_default=False
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 
@@ -82,8 +82,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """storyline: turn a pile of news articles into a sourced story dossier."""
 
@@ -93,30 +97,38 @@ def _run_ingest(
 ) -> IngestReport:
     missing = [p for p in paths if not p.exists()]
     if missing:
-        err.print(f"[bold red]error:[/] no such file or folder: {escape(str(missing[0]))}; "
-                  "check the path")
+        err.print(
+            f"[bold red]error:[/] no such file or folder: {escape(str(missing[0]))}; check the path"
+        )
         raise typer.Exit(2)
     total = sum(1 for _ in discover(paths))
     with Progress(
-        TextColumn("[progress.description]{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TextColumn("{task.fields[name]}"),
-        console=err, transient=True, disable=quiet or not err.is_terminal,
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[name]}"),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
     ) as progress:
         task = progress.add_task("ingesting", total=total, name="")
 
         def step(name: str) -> None:
             progress.update(task, advance=1, name=Path(name).name[-40:])
 
-        return _guard(lambda: ingest_paths(paths, store, encoding=encoding, strict=strict,
-                                           progress=step))
+        return _guard(
+            lambda: ingest_paths(paths, store, encoding=encoding, strict=strict, progress=step)
+        )
 
 
 def _print_report(report: IngestReport) -> None:
     out.print(f"[bold]{report.summary()}[/]")
     for rejection in report.rejected:
         where = f" ({rejection.locator})" if rejection.locator else ""
-        out.print(f"  [yellow]rejected[/] {escape(rejection.source)}{escape(where)}: "
-                  f"[bold]{escape(rejection.reason)}[/]: {escape(rejection.detail)}")
+        out.print(
+            f"  [yellow]rejected[/] {escape(rejection.source)}{escape(where)}: "
+            f"[bold]{escape(rejection.reason)}[/]: {escape(rejection.detail)}"
+        )
 
 
 @app.command()
@@ -172,14 +184,18 @@ def copies(db: DbOption = None, as_json: JsonOption = False) -> None:
         return
     for group in groups:
         title, outlet, date = titles.get(group.original, (None, None, None))
-        out.print(f"[bold]{group.original}[/] original: {escape(title or '(untitled)')} "
-                  f"[dim]({escape(outlet or 'outlet unknown')}, {date or 'undated'})[/]")
+        out.print(
+            f"[bold]{group.original}[/] original: {escape(title or '(untitled)')} "
+            f"[dim]({escape(outlet or 'outlet unknown')}, {date or 'undated'})[/]"
+        )
         for link in group.members:
             t, o, d = titles.get(link.article_id, (None, None, None))
             passage = link.evidence[0].text if link.evidence else ""
-            out.print(f"  {link.relation:<11} {link.similarity:.2f} {link.article_id} "
-                      f"{escape(t or '(untitled)')} [dim]({escape(o or 'outlet unknown')}, "
-                      f"{d or 'undated'})[/]")
+            out.print(
+                f"  {link.relation:<11} {link.similarity:.2f} {link.article_id} "
+                f"{escape(t or '(untitled)')} [dim]({escape(o or 'outlet unknown')}, "
+                f"{d or 'undated'})[/]"
+            )
             if passage:
                 out.print(f"      [dim]shared: “{escape(passage[:100])}”[/]")
     out.print(f"{len(groups)} copy groups, {sum(len(g.members) for g in groups)} copies")
@@ -203,9 +219,11 @@ def stories(db: DbOption = None, as_json: JsonOption = False) -> None:
                 continue
             outlets = _tally(rows[a].outlet or "unknown" for a in event.article_ids if a in rows)
             languages = _tally(rows[a].language or "?" for a in event.article_ids if a in rows)
-            out.print(f"  {event.date or 'undated':<10} {escape(event.label)} "
-                      f"[dim]({len(event.article_ids)} articles; {escape(outlets)}; "
-                      f"{languages})[/]")
+            out.print(
+                f"  {event.date or 'undated':<10} {escape(event.label)} "
+                f"[dim]({len(event.article_ids)} articles; {escape(outlets)}; "
+                f"{languages})[/]"
+            )
     out.print(f"{len(storylines)} storylines, {len(events)} events")
 
 
@@ -228,14 +246,18 @@ def story(
         rows = {s.id: s for s in store.summaries()}
         groups = store.copy_groups()
     chosen = [s for s in storylines if s.id == story_id] or [
-        s for s in storylines if s.id.startswith(story_id)]
+        s for s in storylines if s.id.startswith(story_id)
+    ]
     by_id = {e.id: e for e in events}
     if not chosen:
         matching = [e for e in events if e.id == story_id] or [
-            e for e in events if e.id.startswith(story_id)]
+            e for e in events if e.id.startswith(story_id)
+        ]
         if not matching:
-            err.print(f"[bold red]error:[/] no storyline or event {escape(story_id)!r}; "
-                      "list them with `storyline stories`")
+            err.print(
+                f"[bold red]error:[/] no storyline or event {escape(story_id)!r}; "
+                "list them with `storyline stories`"
+            )
             raise typer.Exit(2)
         if as_json:
             _print_json(event_json(matching[0]))
@@ -260,9 +282,11 @@ def story(
             if article_id in copy_of:
                 original, relation = copy_of[article_id]
                 lineage = f" [yellow]{relation} of {original}[/]"
-            out.print(f"  {article_id} {escape(row.title or '(untitled)')} "
-                      f"[dim]({escape(row.outlet or 'outlet unknown')}, {row.language or '?'}, "
-                      f"{row.published.date or 'undated'})[/]{lineage}")
+            out.print(
+                f"  {article_id} {escape(row.title or '(untitled)')} "
+                f"[dim]({escape(row.outlet or 'outlet unknown')}, {row.language or '?'}, "
+                f"{row.published.date or 'undated'})[/]{lineage}"
+            )
 
 
 @app.command()
@@ -276,13 +300,22 @@ def articles(db: DbOption = None, as_json: JsonOption = False) -> None:
         rows = store.summaries()
     table = Table(show_lines=False, header_style="bold")
     for column in ("id", "title", "outlet", "lang", "published", "chars", "set aside", "comments"):
-        table.add_column(column, justify="right" if column in ("chars", "set aside", "comments")
-                         else "left", overflow="fold")
+        table.add_column(
+            column,
+            justify="right" if column in ("chars", "set aside", "comments") else "left",
+            overflow="fold",
+        )
     for r in rows:
-        table.add_row(r.id, escape((r.title or "(untitled)")[:70]), escape(r.outlet or "-"),
-                      r.language or "-", _when(r.published, published.get(r.id, r.published)),
-                      str(r.length),
-                      str(r.set_aside_count), str(r.comment_count))
+        table.add_row(
+            r.id,
+            escape((r.title or "(untitled)")[:70]),
+            escape(r.outlet or "-"),
+            r.language or "-",
+            _when(r.published, published.get(r.id, r.published)),
+            str(r.length),
+            str(r.set_aside_count),
+            str(r.comment_count),
+        )
     out.print(table)
     out.print(f"{len(rows)} articles")
 
@@ -302,9 +335,11 @@ def show(
         _print_json(article_json(article))
         return
     out.print(f"[bold]{escape(article.title or '(untitled)')}[/]")
-    out.print(f"[dim]{article.id} · {escape(article.outlet or 'outlet unknown')} · "
-              f"{article.language or 'language unknown'} · "
-              f"{article.published.date or 'date unknown'} · {escape(article.source)}[/]\n")
+    out.print(
+        f"[dim]{article.id} · {escape(article.outlet or 'outlet unknown')} · "
+        f"{article.language or 'language unknown'} · "
+        f"{article.published.date or 'date unknown'} · {escape(article.source)}[/]\n"
+    )
     pieces: list[str] = []
     for segment in segments(article):
         if segment.kind == "aside":
@@ -322,7 +357,7 @@ def show(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Words or an FTS5 query (\"a NEAR b\", OR, NOT).")],
+    query: Annotated[str, typer.Argument(help='Words or an FTS5 query ("a NEAR b", OR, NOT).')],
     db: DbOption = None,
     limit: Annotated[int, typer.Option(help="Most results to show.")] = 20,
     as_json: JsonOption = False,
@@ -334,8 +369,10 @@ def search(
         _print_json([hit_json(h) for h in hits])
         return
     for h in hits:
-        out.print(f"[bold]{h.article_id}[/] {escape(h.title or '(untitled)')} "
-                  f"[dim]({escape(h.outlet or '-')})[/]\n    {escape(h.snippet)}")
+        out.print(
+            f"[bold]{h.article_id}[/] {escape(h.title or '(untitled)')} "
+            f"[dim]({escape(h.outlet or '-')})[/]\n    {escape(h.snippet)}"
+        )
     out.print(f"{len(hits)} results")
 
 
@@ -357,7 +394,8 @@ def rejections(db: DbOption = None, as_json: JsonOption = False) -> None:
 def dossier(
     db: DbOption = None,
     output: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
-        "dossier.html"),
+        "dossier.html"
+    ),
 ) -> None:
     """Write the dossier: one self-contained HTML file."""
     with _open(db) as store:
@@ -381,16 +419,20 @@ def find_demo_corpus() -> Path | None:
 
 @app.command()
 def demo(
-    output: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo store and "
-                                         "dossier.")] = Path("demo"),
-    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (default: the bundled "
-                                                "examples/corpus).")] = None,
+    output: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the demo store and dossier.")
+    ] = Path("demo"),
+    corpus: Annotated[
+        Path | None, typer.Option(help="Corpus folder (default: the bundled examples/corpus).")
+    ] = None,
 ) -> None:
     """Run the whole job on the bundled sample corpus: fresh store, dossier, summary."""
     source = corpus or find_demo_corpus()
     if source is None or not source.is_dir():
-        err.print("[bold red]error:[/] cannot find the sample corpus (examples/corpus); "
-                  "run from a clone of storyline or pass --corpus PATH")
+        err.print(
+            "[bold red]error:[/] cannot find the sample corpus (examples/corpus); "
+            "run from a clone of storyline or pass --corpus PATH"
+        )
         raise typer.Exit(2)
     output.mkdir(parents=True, exist_ok=True)
     db = output / "storyline.db"
@@ -409,12 +451,21 @@ def demo(
     dossier_path.write_text(html, encoding="utf-8")
     table = Table(title="Sample corpus", header_style="bold")
     for column in ("published", "title", "outlet", "lang", "set aside", "comments"):
-        table.add_column(column, no_wrap=column != "title", overflow="ellipsis",
-                         max_width=48 if column == "title" else 28)
+        table.add_column(
+            column,
+            no_wrap=column != "title",
+            overflow="ellipsis",
+            max_width=48 if column == "title" else 28,
+        )
     for r in sorted(rows, key=lambda r: (r.published.date or "9999", r.title or "")):
-        table.add_row(r.published.date or "undated", escape((r.title or "(untitled)")[:60]),
-                      escape(r.outlet or "-"), r.language or "-", str(r.set_aside_count),
-                      str(r.comment_count))
+        table.add_row(
+            r.published.date or "undated",
+            escape((r.title or "(untitled)")[:60]),
+            escape(r.outlet or "-"),
+            r.language or "-",
+            str(r.set_aside_count),
+            str(r.comment_count),
+        )
     out.print(table)
     labels: dict[str, int] = {}
     for a in articles_:

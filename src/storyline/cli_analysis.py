@@ -51,17 +51,21 @@ def _story_article_ids(store: Store, story_id: str) -> tuple[str, list[str]] | N
 
 
 def _no_story(story_id: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] no storyline or event {escape(story_id)!r}; "
-              "list them with `storyline stories`")
+    err.print(
+        f"[bold red]error:[/] no storyline or event {escape(story_id)!r}; "
+        "list them with `storyline stories`"
+    )
     return typer.Exit(2)
 
 
 @app.command()
 def quotes(
-    speaker: Annotated[str | None, typer.Option(help="Only quotes by this actor (any alias).")]
-    = None,
-    story: Annotated[str | None, typer.Option(help="Only quotes in this storyline or event.")]
-    = None,
+    speaker: Annotated[
+        str | None, typer.Option(help="Only quotes by this actor (any alias).")
+    ] = None,
+    story: Annotated[
+        str | None, typer.Option(help="Only quotes in this storyline or event.")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -77,8 +81,10 @@ def quotes(
         if speaker is not None:
             actor = ActorLookup(store.actors()).find(speaker)
             if actor is None:
-                err.print(f"[bold red]error:[/] no actor {escape(speaker)!r}; "
-                          "list them with `storyline actors`")
+                err.print(
+                    f"[bold red]error:[/] no actor {escape(speaker)!r}; "
+                    "list them with `storyline actors`"
+                )
                 raise typer.Exit(2)
             found = [q for q in found if q.speaker and q.speaker.actor_id == actor.id]
     if as_json:
@@ -87,8 +93,10 @@ def quotes(
     for q in found:
         layer = " [magenta](comment)[/]" if q.layer == "comment" else ""
         said = f" on {q.said_on}" if q.said_on else ""
-        out.print(f"[bold]{escape(_speaker(q))}[/] [dim]{q.kind}, {escape(q.cue or '-')}{said}, "
-                  f"{q.id}{' · ' + q.variant_group if q.variant_group else ''}[/]{layer}")
+        out.print(
+            f"[bold]{escape(_speaker(q))}[/] [dim]{q.kind}, {escape(q.cue or '-')}{said}, "
+            f"{q.id}{' · ' + q.variant_group if q.variant_group else ''}[/]{layer}"
+        )
         out.print(f"    “{escape(q.text)}”")
     out.print(f"{len(found)} quotations")
 
@@ -123,8 +131,9 @@ def actor(
     with _open(db) as store:
         found = ActorLookup(store.actors()).find(name)
         if found is None:
-            err.print(f"[bold red]error:[/] no actor {escape(name)!r}; "
-                      "list them with `storyline actors`")
+            err.print(
+                f"[bold red]error:[/] no actor {escape(name)!r}; list them with `storyline actors`"
+            )
             raise typer.Exit(2)
         said = [q for q in store.quotes() if q.speaker and q.speaker.actor_id == found.id]
     if as_json:
@@ -139,16 +148,19 @@ def actor(
     if said:
         out.print(f"\n[bold]Quotations ({len(said)})[/]")
         for q in said:
-            out.print(f"  [dim]{q.kind}, {q.said_on or 'date not said'}, {q.article_id}[/] "
-                      f"“{escape(q.text)}”")
+            out.print(
+                f"  [dim]{q.kind}, {q.said_on or 'date not said'}, {q.article_id}[/] "
+                f"“{escape(q.text)}”"
+            )
 
 
 @app.command()
 def dates(
     db: DbOption = None,
     as_json: JsonOption = False,
-    every: Annotated[bool, typer.Option("--all", help="Also list articles whose date was given.")]
-    = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="Also list articles whose date was given.")
+    ] = False,
 ) -> None:
     """Articles whose publication date was inferred: interval, confidence and evidence."""
     with _open(db) as store:
@@ -156,15 +168,20 @@ def dates(
         rows = {s.id: s for s in store.summaries()}
     picked = {k: p for k, p in published.items() if every or not rows[k].published.date}
     if as_json:
-        _print_json([{"article_id": k, "title": rows[k].title, "published": published_json(p)}
-                     for k, p in sorted(picked.items())])
+        _print_json(
+            [
+                {"article_id": k, "title": rows[k].title, "published": published_json(p)}
+                for k, p in sorted(picked.items())
+            ]
+        )
         return
     for k, p in sorted(picked.items(), key=lambda kv: (kv[1].date or kv[1].earliest or "", kv[0])):
         when = p.date or f"{p.earliest or '…'} to {p.latest or '…'}"
         guess = "" if p.method in (None, "metadata") or p.date else " (inferred)"
         out.print(f"[bold]{k}[/] {escape((rows[k].title or '(untitled)')[:70])}")
-        out.print(f"    {when}{guess} [dim]method {p.method or '-'}, "
-                  f"confidence {p.confidence:.2f}[/]")
+        out.print(
+            f"    {when}{guess} [dim]method {p.method or '-'}, confidence {p.confidence:.2f}[/]"
+        )
         for e in p.evidence[:4]:
             out.print(f"    [dim]{escape(e.kind)}: {escape(e.text[:110])}[/]")
     out.print(f"{len(picked)} articles")
@@ -204,8 +221,7 @@ def timeline(
 def summary(
     story: Annotated[str, typer.Argument(metavar="ID", help="Storyline or event id (or prefix).")],
     db: DbOption = None,
-    up_to: Annotated[str | None, typer.Option(help="The story so far, up to this ISO day.")]
-    = None,
+    up_to: Annotated[str | None, typer.Option(help="The story so far, up to this ISO day.")] = None,
     sentences: Annotated[int, typer.Option(help="Most sentences to choose.")] = 5,
     as_json: JsonOption = False,
 ) -> None:
@@ -216,8 +232,7 @@ def summary(
             raise _no_story(story)
         corpus = Corpus.load(store)
     story_id, article_ids = picked
-    result = summarize(story_id, corpus.sources(article_ids), max_sentences=sentences,
-                       up_to=up_to)
+    result = summarize(story_id, corpus.sources(article_ids), max_sentences=sentences, up_to=up_to)
     if as_json:
         _print_json(story_summary_json(result))
         return

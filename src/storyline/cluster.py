@@ -148,15 +148,29 @@ DATELINE = regex.compile(r"\A\s*(\p{Lu}[\p{Lu}\p{Ll} .'-]{2,40}?)(?:,[^—–\n]
 # (en, fr, de, es, it, pt, nl, ru, uk, pl); a capitalised sequence right after one
 # is a place candidate for the event label.
 PLACE_PREPOSITIONS = frozenset(
-    ("in", "at", "à", "en", "im", "em", "a", "bij", "в", "во", "у", "w", "we"))
+    ("in", "at", "à", "en", "im", "em", "a", "bij", "в", "во", "у", "w", "we")
+)
 # English month names and abbreviations, for explicit dates in the text; a
 # multilingual table belongs with the dates stage once it lands.
 MONTHS: dict[str, int] = {
     name: number
     for number, names in enumerate(
-        (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1)
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
     for name in names
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
@@ -290,7 +304,11 @@ def extract_features(doc: ClusterDoc, settings: ClusterSettings) -> Features:
     features = Features(
         words=_word_counts(doc.body, settings.stem_prefix),
         title=_word_counts(doc.title or "", settings.stem_prefix, "t:"),
-        names=Counter(), numbers=Counter(), times=Counter(), forms={}, places=Counter(),
+        names=Counter(),
+        numbers=Counter(),
+        times=Counter(),
+        forms={},
+        places=Counter(),
         mentioned=tuple(_explicit_dates(f"{doc.title or ''}\n{doc.body}")),
     )
     # A headline in title case capitalises every word: its names cannot be told apart.
@@ -421,8 +439,10 @@ def average_link(similarity: Sequence[Sequence[float]], threshold: float) -> lis
     total = {(i, j): similarity[i][j] for i in groups for j in groups if i < j}
     while total:
         (a, b), best = max(
-            ((pair, value / (len(groups[pair[0]]) * len(groups[pair[1]])))
-             for pair, value in total.items()),
+            (
+                (pair, value / (len(groups[pair[0]]) * len(groups[pair[1]])))
+                for pair, value in total.items()
+            ),
             key=lambda item: (item[1], -item[0][0], -item[0][1]),
         )
         if best < threshold:
@@ -453,8 +473,11 @@ class StoryClusterer:
         self._storylines: list[Storyline] | None = None
         self._weighed_at = 0  # pile size when every vector was last weighed
         self._part_weights = {
-            "words": 1.0, "title": settings.title_weight, "names": settings.name_weight,
-            "numbers": settings.number_weight, "times": settings.time_weight,
+            "words": 1.0,
+            "title": settings.title_weight,
+            "names": settings.name_weight,
+            "numbers": settings.number_weight,
+            "times": settings.time_weight,
         }
 
     # -- assignment ----------------------------------------------------------
@@ -501,9 +524,13 @@ class StoryClusterer:
         tf = {t: 1.0 + math.log(c) for t, c in counts.items()}
         kept = _top(self._weigh(tf), self.settings.doc_terms)
         record = _Doc(
-            id=doc.id, seq=seq, day=_day(doc.date), terms=tuple(sys.intern(t) for t in kept),
+            id=doc.id,
+            seq=seq,
+            day=_day(doc.date),
+            terms=tuple(sys.intern(t) for t in kept),
             tfs=array("f", (tf[t] for t in kept)),
-            names=self._telling_names(features), places=tuple(sorted(features.places)),
+            names=self._telling_names(features),
+            places=tuple(sorted(features.places)),
             mentioned=features.mentioned,
         )
         self._reweigh(record)
@@ -550,6 +577,7 @@ class StoryClusterer:
 
     def _telling_names(self, features: Features) -> tuple[tuple[str, str], ...]:
         """The article's names that say most about it (frequent in it, rare elsewhere)."""
+
         def weight(phrase: str) -> tuple[float, str]:
             key = ("p:" if " " in phrase else "e:") + phrase
             return (-features.names.get(key, 0) * self._idf(key), phrase)
@@ -574,8 +602,10 @@ class StoryClusterer:
                 factor = _time_factor(day, event_day, s) / size
                 leading.append((value * factor, seq, factor, event_id))
         leading.sort(key=lambda item: (-item[0], item[1]))
-        scored = [(self._events[e].dot(vector) * f, self._events[e])
-                  for _, _, f, e in leading[: 2 * s.pool_events]]
+        scored = [
+            (self._events[e].dot(vector) * f, self._events[e])
+            for _, _, f, e in leading[: 2 * s.pool_events]
+        ]
         scored.sort(key=lambda item: (-item[0], item[1].seq))
         return scored
 
@@ -600,8 +630,10 @@ class StoryClusterer:
         """Re-cluster the pooled events' articles and the new one by average link."""
         members = sorted((self._docs[m] for e in pool for m in e.members), key=lambda d: d.seq)
         members.append(doc)
-        groups = [[members[i] for i in g]
-                  for g in average_link(self._similarities(members), self.settings.event_threshold)]
+        groups = [
+            [members[i] for i in g]
+            for g in average_link(self._similarities(members), self.settings.event_threshold)
+        ]
         old = {m: e.id for e in pool for m in e.members}
         names = self._name_groups(groups, old)
         for event in pool:
@@ -693,8 +725,9 @@ class StoryClusterer:
         return [self._event(event) for event, _ in self._ordered()]
 
     def _ordered(self) -> list[tuple[_Event, int | None]]:
-        dated = [(e, _event_date([self._docs[m] for m in e.members])[0])
-                 for e in self._events.values()]
+        dated = [
+            (e, _event_date([self._docs[m] for m in e.members])[0]) for e in self._events.values()
+        ]
         return sorted(dated, key=lambda pair: (pair[1] is None, pair[1] or 0, pair[0].seq))
 
     def _event(self, event: _Event) -> Event:
@@ -709,12 +742,16 @@ class StoryClusterer:
         if day is not None:
             parts.append(_iso(day))
         return Event(
-            id=event.id, label=" · ".join(parts), date=_iso(day) if day is not None else None,
-            date_evidence=evidence, article_ids=tuple(a for _, a in articles),
+            id=event.id,
+            label=" · ".join(parts),
+            date=_iso(day) if day is not None else None,
+            date_evidence=evidence,
+            article_ids=tuple(a for _, a in articles),
         )
 
     def _actors(self, names: Mapping[str, tuple[int, str]], exclude: str | None) -> list[str]:
         """Most-mentioned names (then the rarer), skipping any inside a name already chosen."""
+
         def key(phrase: str) -> tuple[int, float, str]:
             prefix = "p:" if " " in phrase else "e:"
             return (-names[phrase][0], -self._idf(prefix + phrase), phrase)
@@ -743,8 +780,12 @@ class StoryClusterer:
         for index, (event, _) in enumerate(ordered):
             unit = self._storyline_vector(event)
             keys = _heaviest(tuple(unit), tuple(unit.values()), s.index_terms)
-            shared = Counter(g for t in keys for g in postings.get(t, ())
-                             if len(postings[t]) <= STORYLINE_POSTINGS)
+            shared = Counter(
+                g
+                for t in keys
+                for g in postings.get(t, ())
+                if len(postings[t]) <= STORYLINE_POSTINGS
+            )
             best: tuple[float, int] | None = None
             for g, _ in shared.most_common(STORYLINE_CANDIDATES):
                 score = sum(w * sums[g].get(t, 0.0) for t, w in unit.items()) / len(groups[g])
@@ -782,16 +823,22 @@ class StoryClusterer:
         days = [day for _, day in group if day is not None]
         if days:
             label += f" · {_iso(min(days))} – {_iso(max(days))}"
-        return Storyline(id=f"st-{founder.id.removeprefix('ev-')}", label=label,
-                         event_ids=tuple(event.id for event, _ in group))
+        return Storyline(
+            id=f"st-{founder.id.removeprefix('ev-')}",
+            label=label,
+            event_ids=tuple(event.id for event, _ in group),
+        )
 
     # -- persistence ---------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
         """Everything needed to go on adding later, as JSON-serialisable data."""
         return {
-            "version": STATE_VERSION, "n": self._n, "weighed_at": self._weighed_at,
-            "seq": self._seq, "df": dict(self._df),
+            "version": STATE_VERSION,
+            "n": self._n,
+            "weighed_at": self._weighed_at,
+            "seq": self._seq,
+            "df": dict(self._df),
             "docs": [_doc_state(d) for d in self._docs.values()],
             "events": [[e.id, e.members] for e in self._events.values()],
             "retired": dict(self._retired),
@@ -806,8 +853,10 @@ class StoryClusterer:
         Pass the settings the state was built with: the vectors in it were weighed by them.
         """
         if state.get("version") != STATE_VERSION:
-            raise ValueError(f"cluster state version {state.get('version')!r} is not "
-                             f"{STATE_VERSION}; rebuild the clustering from the articles")
+            raise ValueError(
+                f"cluster state version {state.get('version')!r} is not "
+                f"{STATE_VERSION}; rebuild the clustering from the articles"
+            )
         clusterer = cls(settings)
         clusterer._n, clusterer._seq = int(state["n"]), int(state["seq"])
         clusterer._weighed_at = int(state["weighed_at"])
@@ -859,19 +908,29 @@ def _place(docs: Iterable[_Doc]) -> str | None:
 
 def _doc_state(doc: _Doc) -> dict[str, Any]:
     return {
-        "id": doc.id, "seq": doc.seq, "day": doc.day, "terms": list(doc.terms),
-        "tfs": list(doc.tfs), "weights": list(doc.weights),
-        "names": [list(n) for n in doc.names], "places": list(doc.places),
-        "mentioned": [list(m) for m in doc.mentioned], "copies": [list(c) for c in doc.copies],
+        "id": doc.id,
+        "seq": doc.seq,
+        "day": doc.day,
+        "terms": list(doc.terms),
+        "tfs": list(doc.tfs),
+        "weights": list(doc.weights),
+        "names": [list(n) for n in doc.names],
+        "places": list(doc.places),
+        "mentioned": [list(m) for m in doc.mentioned],
+        "copies": [list(c) for c in doc.copies],
     }
 
 
 def _doc_from_state(entry: Mapping[str, Any]) -> _Doc:
     day = entry["day"]
     return _Doc(
-        id=str(entry["id"]), seq=int(entry["seq"]), day=None if day is None else int(day),
-        terms=tuple(sys.intern(str(t)) for t in entry["terms"]), tfs=array("f", entry["tfs"]),
-        weights=array("d", entry["weights"]), places=tuple(map(str, entry["places"])),
+        id=str(entry["id"]),
+        seq=int(entry["seq"]),
+        day=None if day is None else int(day),
+        terms=tuple(sys.intern(str(t)) for t in entry["terms"]),
+        tfs=array("f", entry["tfs"]),
+        weights=array("d", entry["weights"]),
+        places=tuple(map(str, entry["places"])),
         names=tuple((str(k), str(f)) for k, f in entry["names"]),
         mentioned=tuple((str(i), str(t)) for i, t in entry["mentioned"]),
         copies=[(int(s), str(c)) for s, c in entry["copies"]],

@@ -126,8 +126,12 @@ class ClusterChanges:
 
 
 def _meta(clusterer: StoryClusterer) -> dict[str, int]:
-    return {"version": STATE_VERSION, "n": clusterer._n, "seq": clusterer._seq,
-            "weighed_at": clusterer._weighed_at}
+    return {
+        "version": STATE_VERSION,
+        "n": clusterer._n,
+        "seq": clusterer._seq,
+        "weighed_at": clusterer._weighed_at,
+    }
 
 
 def _event_row(event: _Event) -> EventRow:
@@ -141,12 +145,21 @@ def snapshot(clusterer: StoryClusterer) -> ClusterChanges:
         (doc.id, None, _doc_state(doc)) for doc in c._docs.values()
     ]
     articles += [(copy, original, None) for copy, original in c._copy_of.items()]
-    postings = [(term, event_id, weight) for term, posting in c._postings.items()
-                for event_id, weight in posting.items()]
+    postings = [
+        (term, event_id, weight)
+        for term, posting in c._postings.items()
+        for event_id, weight in posting.items()
+    ]
     return ClusterChanges(
-        everything=True, meta=_meta(c), articles=articles,
-        events=[(e.id, _event_row(e)) for e in c._events.values()], shown=c.events(), gone=[],
-        postings=postings, terms=dict(c._df), retired=dict(c._retired),
+        everything=True,
+        meta=_meta(c),
+        articles=articles,
+        events=[(e.id, _event_row(e)) for e in c._events.values()],
+        shown=c.events(),
+        gone=[],
+        postings=postings,
+        terms=dict(c._df),
+        retired=dict(c._retired),
     )
 
 
@@ -166,8 +179,10 @@ class ResumedClusterer(StoryClusterer):
     ) -> None:
         super().__init__(settings or ClusterSettings())
         if meta.get("version") != STATE_VERSION:
-            raise ValueError(f"cluster state version {meta.get('version')!r} is not "
-                             f"{STATE_VERSION}; rebuild the clustering from the articles")
+            raise ValueError(
+                f"cluster state version {meta.get('version')!r} is not "
+                f"{STATE_VERSION}; rebuild the clustering from the articles"
+            )
         self._memory = memory
         self._n, self._seq = int(meta["n"]), int(meta["seq"])
         self._weighed_at = int(meta["weighed_at"])
@@ -250,8 +265,10 @@ class ResumedClusterer(StoryClusterer):
         self._df_delta.update(terms)
 
     def _reweigh_all(self) -> None:
-        raise RuntimeError("a resumed clusterer cannot weigh every vector again: "
-                           "check would_reweigh() and load the whole state instead")
+        raise RuntimeError(
+            "a resumed clusterer cannot weigh every vector again: "
+            "check would_reweigh() and load the whole state instead"
+        )
 
     def _install(self, event: _Event) -> None:
         super()._install(event)
@@ -294,11 +311,17 @@ class ResumedClusterer(StoryClusterer):
         articles += sorted((copy, original, None) for copy, original in self._new_copies.items())
         live = sorted(self._dirty_events)
         return ClusterChanges(
-            everything=False, meta=_meta(self), articles=articles,
+            everything=False,
+            meta=_meta(self),
+            articles=articles,
             events=[(e, _event_row(self._events[e])) for e in live],
             shown=[self._event(self._events[e]) for e in sorted(self._shown_events)],
             gone=sorted(self._dead_events),
-            postings=[(t, e, w) for t, changed in sorted(self._changed_terms.items())
-                      for e, w in sorted(changed.items())],
-            terms=dict(self._df_delta), retired=dict(self._new_retired),
+            postings=[
+                (t, e, w)
+                for t, changed in sorted(self._changed_terms.items())
+                for e, w in sorted(changed.items())
+            ],
+            terms=dict(self._df_delta),
+            retired=dict(self._new_retired),
         )

@@ -541,8 +541,9 @@ class CopyIndex:
         lead = None
         if text.length >= s.lead_words * 5 // 4:
             lead = self._shingles.sign(text.shingles[: s.lead_words - text.size + 1])
-        entry = _Entry(doc, body_key(doc.body), words_key, content,
-                       None if lead is None else lead.hashvalues)
+        entry = _Entry(
+            doc, body_key(doc.body), words_key, content, None if lead is None else lead.hashvalues
+        )
         self._entries[index] = entry
         self._count += 1
         self._ids[doc.id] = index
@@ -571,10 +572,15 @@ class CopyIndex:
         if text.length >= s.lead_words * 5 // 4:
             lead = self._shingles.sign(text.shingles[: s.lead_words - text.size + 1]).hashvalues
         return IndexedCopy(
-            -1, doc, body_key(doc.body), hashlib.sha256(text.hashes.tobytes()).hexdigest(),
-            content, self._shingles.sign(text.shingles).hashvalues,
+            -1,
+            doc,
+            body_key(doc.body),
+            hashlib.sha256(text.hashes.tobytes()).hexdigest(),
+            content,
+            self._shingles.sign(text.shingles).hashvalues,
             self._content.sign(content).hashvalues,
-            self._anchors.sign(text.anchor_hashes()).hashvalues, lead,
+            self._anchors.sign(text.anchor_hashes()).hashvalues,
+            lead,
             completeness(doc.body, lambda: text.length),
         )
 
@@ -593,8 +599,11 @@ class CopyIndex:
         seqs = sorted(stored)
         unpacked = [unpack_sketch(stored[q], s)[:3] for q in seqs]
         kept = np.zeros(len(seqs), dtype=bool)
-        for family, floor in ((0, s.min_shingle_jaccard), (1, s.min_content_jaccard),
-                              (2, s.min_anchor_jaccard)):
+        for family, floor in (
+            (0, s.min_shingle_jaccard),
+            (1, s.min_content_jaccard),
+            (2, s.min_anchor_jaccard),
+        ):
             rows = np.stack([u[family] for u in unpacked])
             for entry in new:
                 mine = (entry.whole, entry.content_signature, entry.anchor_signature)[family]
@@ -653,8 +662,15 @@ class CopyIndex:
         i = stored.index
         if i in self._entries:
             return
-        entry = _Entry(stored.doc, stored.key, stored.words_key, stored.content, stored.lead,
-                       stored.completeness, pending=True)
+        entry = _Entry(
+            stored.doc,
+            stored.key,
+            stored.words_key,
+            stored.content,
+            stored.lead,
+            stored.completeness,
+            pending=True,
+        )
         self._entries[i] = entry
         self._ids[stored.doc.id] = i
         self._graph.parent[i] = i
@@ -673,9 +689,16 @@ class CopyIndex:
     def indexed(self, index: int) -> IndexedCopy:
         entry = self._entries[index]
         return IndexedCopy(
-            index, entry.doc, entry.key, entry.words_key, entry.content,
-            self._shingles.row(index), self._content.row(index), self._anchors.row(index),
-            entry.lead, self._completeness(index),
+            index,
+            entry.doc,
+            entry.key,
+            entry.words_key,
+            entry.content,
+            self._shingles.row(index),
+            self._content.row(index),
+            self._anchors.row(index),
+            entry.lead,
+            self._completeness(index),
         )
 
     def holds(self, index: int) -> bool:
@@ -694,11 +717,13 @@ class CopyIndex:
         """Group roots that articles of this session are in, and the ids of the resumed
         articles in them: their groups' other members are for the caller to `attach`."""
         graph, first = self._graph, self._first_new
-        roots = sorted({graph.find(i) for i in range(first, self._count)
-                        if i in graph.neighbours})
+        roots = sorted({graph.find(i) for i in range(first, self._count) if i in graph.neighbours})
         wanted = set(roots)
-        old = [self._entries[i].doc.id for i in sorted(self._entries)
-               if i < first and graph.find(i) in wanted]
+        old = [
+            self._entries[i].doc.id
+            for i in sorted(self._entries)
+            if i < first and graph.find(i) in wanted
+        ]
         return roots, old
 
     def attach(
@@ -717,8 +742,13 @@ class CopyIndex:
         if stored.index in self._entries:
             return
         self._entries[stored.index] = _Entry(
-            stored.doc, stored.key, stored.words_key, stored.content, stored.lead,
-            stored.completeness, pending=True,
+            stored.doc,
+            stored.key,
+            stored.words_key,
+            stored.content,
+            stored.lead,
+            stored.completeness,
+            pending=True,
         )
         self._ids[stored.doc.id] = stored.index
         self._graph.parent[stored.index] = original

@@ -72,8 +72,14 @@ def story_views(
                 else:
                     relation = "original" if article_id in originals else "independent"
                     rows.append(LineageRow(article, relation, None, None))
-            rows.sort(key=lambda r: (r.original_id or r.article.id, r.original_id is not None,
-                                     r.article.published.date or "9999", r.article.id))
+            rows.sort(
+                key=lambda r: (
+                    r.original_id or r.article.id,
+                    r.original_id is not None,
+                    r.article.published.date or "9999",
+                    r.article.id,
+                )
+            )
             independent = sum(1 for r in rows if r.original_id is None)
             event_views.append(EventView(event, tuple(rows), independent))
         views.append(StorylineView(storyline, tuple(event_views)))
@@ -193,10 +199,15 @@ def _speakers(quotes: Sequence[Quote], actors: Sequence[Actor]) -> list[SpeakerV
         if s.anonymous:
             key = (s.description or "unnamed source", True, None)
         else:
-            key = (names.get(s.actor_id or "", s.name or s.description or "unresolved"), False,
-                   s.actor_id)
+            key = (
+                names.get(s.actor_id or "", s.name or s.description or "unresolved"),
+                False,
+                s.actor_id,
+            )
         grouped.setdefault(key, []).append(q)
-    views = [SpeakerView(name, anonymous, roles.get(actor_id or "", ()), tuple(qs))
-             for (name, anonymous, actor_id), qs in grouped.items()]
+    views = [
+        SpeakerView(name, anonymous, roles.get(actor_id or "", ()), tuple(qs))
+        for (name, anonymous, actor_id), qs in grouped.items()
+    ]
     views.sort(key=lambda v: (v.anonymous, -len(v.quotes), v.name))
     return views

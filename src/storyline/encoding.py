@@ -93,8 +93,9 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> Decoded:
             return Decoded(data.decode(name), name, "bom")
     if looks_binary(data):
         raise Rejected(
-            source, "binary", "looks like a binary file, not text; pass text, HTML, JSON, "
-            "a feed or a WARC archive"
+            source,
+            "binary",
+            "looks like a binary file, not text; pass text, HTML, JSON, a feed or a WARC archive",
         )
     try:
         return Decoded(data.decode("utf-8"), "utf-8", "utf-8")
@@ -109,7 +110,8 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> Decoded:
     best = _best_guess(data)
     if best is None or best.encoding is None:
         raise Rejected(
-            source, "undecodable",
+            source,
+            "undecodable",
             "cannot tell this file's text encoding; convert it to UTF-8 or pass --encoding",
         )
     return Decoded(str(best), best.encoding, "detected")

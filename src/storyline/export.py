@@ -58,33 +58,53 @@ def article_json(a: Article) -> dict[str, Any]:
             for s in a.set_aside
         ],
         "comments": [c.text for c in a.comments],
-        "comment_spans": [
-            {"start": c.start, "end": c.end, "author": c.author} for c in a.comments
-        ],
+        "comment_spans": [{"start": c.start, "end": c.end, "author": c.author} for c in a.comments],
     }
 
 
 def summary_json(s: ArticleSummary) -> dict[str, Any]:
     return {
-        "id": s.id, "title": s.title, "outlet": s.outlet, "language": s.language,
-        "published": published_json(s.published), "source": s.source, "length": s.length,
-        "set_aside_count": s.set_aside_count, "comment_count": s.comment_count,
+        "id": s.id,
+        "title": s.title,
+        "outlet": s.outlet,
+        "language": s.language,
+        "published": published_json(s.published),
+        "source": s.source,
+        "length": s.length,
+        "set_aside_count": s.set_aside_count,
+        "comment_count": s.comment_count,
     }
 
 
 def rejection_json(r: Rejection) -> dict[str, Any]:
-    return {"source": r.source, "locator": r.locator, "stage": r.stage, "reason": r.reason,
-            "detail": r.detail, "sha256": r.sha256}
+    return {
+        "source": r.source,
+        "locator": r.locator,
+        "stage": r.stage,
+        "reason": r.reason,
+        "detail": r.detail,
+        "sha256": r.sha256,
+    }
 
 
 def hit_json(h: SearchHit) -> dict[str, Any]:
-    return {"id": h.article_id, "title": h.title, "outlet": h.outlet, "snippet": h.snippet,
-            "score": round(h.score, 4)}
+    return {
+        "id": h.article_id,
+        "title": h.title,
+        "outlet": h.outlet,
+        "snippet": h.snippet,
+        "score": round(h.score, 4),
+    }
 
 
 def stories_report_json(r: StoriesReport) -> dict[str, Any]:
-    return {"copy_groups": r.copy_groups, "copies": r.copies, "clustered": r.clustered,
-            "events": r.events, "storylines": r.storylines}
+    return {
+        "copy_groups": r.copy_groups,
+        "copies": r.copies,
+        "clustered": r.clustered,
+        "events": r.events,
+        "storylines": r.storylines,
+    }
 
 
 def report_json(r: IngestReport) -> dict[str, Any]:
@@ -148,7 +168,9 @@ def quote_json(q: Quote) -> dict[str, Any]:
         "cue": q.cue,
         "cue_start": q.cue_start,
         "cue_end": q.cue_end,
-        "speaker": None if speaker is None else {
+        "speaker": None
+        if speaker is None
+        else {
             "actor_id": speaker.actor_id,
             "name": speaker.name,
             "anonymous": speaker.anonymous,
@@ -177,8 +199,9 @@ def actor_json(a: Actor) -> dict[str, Any]:
 def cited_json(s: CitedSentence) -> dict[str, Any]:
     return {
         "text": s.text,
-        "citations": [{"article_id": c.article_id, "start": c.start, "end": c.end}
-                      for c in s.citations],
+        "citations": [
+            {"article_id": c.article_id, "start": c.start, "end": c.end} for c in s.citations
+        ],
     }
 
 
@@ -186,8 +209,9 @@ def timeline_json(storyline_id: str, entries: Sequence[TimelineEntry]) -> dict[s
     """`timeline STORY --json`."""
     return {
         "storyline_id": storyline_id,
-        "entries": [{"date": e.date, "sentences": [cited_json(s) for s in e.sentences]}
-                    for e in entries],
+        "entries": [
+            {"date": e.date, "sentences": [cited_json(s) for s in e.sentences]} for e in entries
+        ],
     }
 
 

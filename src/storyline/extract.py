@@ -20,8 +20,24 @@ from trafilatura.settings import Document
 MAX_HTML_CHARS = 20_000_000
 
 BLOCK_TAGS = {
-    "p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "figcaption", "tr", "section", "article", "pre", "dd", "dt",
+    "p",
+    "div",
+    "br",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figcaption",
+    "tr",
+    "section",
+    "article",
+    "pre",
+    "dd",
+    "dt",
 }
 
 

@@ -50,8 +50,9 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in
-                                               child.relative_to(path).parts):
+                if child.is_file() and not any(
+                    part.startswith(".") for part in child.relative_to(path).parts
+                ):
                     yield child
         else:
             yield path
@@ -63,14 +64,19 @@ def read_raw(path: Path) -> RawDocument:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise Rejected(source, "too-large", f"file of {size:,} bytes is larger than the "
-                           f"{MAX_FILE_BYTES:,}-byte limit; split it into smaller files")
+            raise Rejected(
+                source,
+                "too-large",
+                f"file of {size:,} bytes is larger than the "
+                f"{MAX_FILE_BYTES:,}-byte limit; split it into smaller files",
+            )
         content = path.read_bytes()
     except FileNotFoundError as error:
         raise Rejected(source, "missing", "no such file; check the path") from error
     except OSError as error:
-        raise Rejected(source, "unreadable", f"cannot read the file ({error.strerror}); "
-                       "check its permissions") from error
+        raise Rejected(
+            source, "unreadable", f"cannot read the file ({error.strerror}); check its permissions"
+        ) from error
     sha = hashlib.sha256(content).hexdigest()
     return RawDocument(sha, source, content, media_type(path, content))
 
@@ -85,8 +91,12 @@ def media_type(path: Path, content: bytes) -> str:
         return "gzip"
     suffix = suffixes[-1] if suffixes else ""
     for kind, known in (
-        ("text", TEXT_SUFFIXES), ("html", HTML_SUFFIXES), ("jsonl", JSONL_SUFFIXES),
-        ("json", JSON_SUFFIXES), ("feed", FEED_SUFFIXES), ("warc", WARC_SUFFIXES),
+        ("text", TEXT_SUFFIXES),
+        ("html", HTML_SUFFIXES),
+        ("jsonl", JSONL_SUFFIXES),
+        ("json", JSON_SUFFIXES),
+        ("feed", FEED_SUFFIXES),
+        ("warc", WARC_SUFFIXES),
     ):
         if suffix in known:
             return kind
@@ -123,8 +133,9 @@ def unpack(raw: RawDocument, encoding: str | None = None) -> Unpacked:
     reader = READERS[raw.media_type]
     unpacked = reader(raw, raw.content, encoding)
     if not unpacked.items and not unpacked.rejections:
-        raise Rejected(raw.source, "no-articles", "holds no article; check that it is the "
-                       "file you meant")
+        raise Rejected(
+            raw.source, "no-articles", "holds no article; check that it is the file you meant"
+        )
     if not unpacked.items and len(unpacked.rejections) == 1:
         only = unpacked.rejections[0]
         raise Rejected(raw.source, only.reason, only.detail)
@@ -161,10 +172,17 @@ def read_jsonl(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as error:
-            rejections.append(Rejection(
-                raw.source, "ingest", "bad-json", f"{locator} is not valid JSON ({error.msg} at "
-                f"column {error.colno}); fix or remove that line", raw.sha256, locator,
-            ))
+            rejections.append(
+                Rejection(
+                    raw.source,
+                    "ingest",
+                    "bad-json",
+                    f"{locator} is not valid JSON ({error.msg} at "
+                    f"column {error.colno}); fix or remove that line",
+                    raw.sha256,
+                    locator,
+                )
+            )
             continue
         _add_object(raw, obj, locator, items, rejections)
     return Unpacked(items, rejections)
@@ -181,8 +199,12 @@ def read_json(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
     except json.JSONDecodeError as error:
         if text.lstrip().startswith("{") and "\n{" in text:
             return read_jsonl(raw, data, encoding)
-        raise Rejected(raw.source, "bad-json", f"not valid JSON ({error.msg} at line "
-                       f"{error.lineno}); fix the file or export it as JSON Lines") from error
+        raise Rejected(
+            raw.source,
+            "bad-json",
+            f"not valid JSON ({error.msg} at line "
+            f"{error.lineno}); fix the file or export it as JSON Lines",
+        ) from error
     if isinstance(obj, dict):
         for key in LIST_KEYS:
             if isinstance(obj.get(key), list):
@@ -200,8 +222,16 @@ def _add_object(
     raw: RawDocument, obj: Any, locator: str, items: list[Item], rejections: list[Rejection]
 ) -> None:
     if not isinstance(obj, Mapping):
-        rejections.append(Rejection(raw.source, "ingest", "bad-json", f"{locator} is not a JSON "
-                                    "object; each article must be an object", raw.sha256, locator))
+        rejections.append(
+            Rejection(
+                raw.source,
+                "ingest",
+                "bad-json",
+                f"{locator} is not a JSON object; each article must be an object",
+                raw.sha256,
+                locator,
+            )
+        )
         return
     fields = map_fields(obj)
     html, text = fields.pop("html", None), fields.pop("text", None)
@@ -210,10 +240,17 @@ def _add_object(
     elif isinstance(html, str) and html.strip():
         items.append(Item(raw.sha256, raw.source, locator, "html", html, fields))
     else:
-        rejections.append(Rejection(
-            raw.source, "ingest", "no-text", f"{locator} has no article text; give it a "
-            "'text', 'maintext', 'body' or 'html' field", raw.sha256, locator,
-        ))
+        rejections.append(
+            Rejection(
+                raw.source,
+                "ingest",
+                "no-text",
+                f"{locator} has no article text; give it a "
+                "'text', 'maintext', 'body' or 'html' field",
+                raw.sha256,
+                locator,
+            )
+        )
 
 
 def read_feed(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
@@ -223,8 +260,11 @@ def read_feed(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=True, resolve_relative_uris=False)
     if not parsed.entries:
         reason = str(parsed.get("bozo_exception", "no entries"))
-        raise Rejected(raw.source, "bad-feed", f"not a readable RSS/Atom feed ({reason}); "
-                       "check that the file is complete")
+        raise Rejected(
+            raw.source,
+            "bad-feed",
+            f"not a readable RSS/Atom feed ({reason}); check that the file is complete",
+        )
     outlet = parsed.feed.get("title")
     items: list[Item] = []
     rejections: list[Rejection] = []
@@ -234,8 +274,16 @@ def read_feed(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
         html = content[0].get("value", "") if content else entry.get("summary", "")
         text = fragment_to_text(html or "")
         if not text.strip():
-            rejections.append(Rejection(raw.source, "ingest", "no-text", f"{locator} has no "
-                                        "text or summary", raw.sha256, locator))
+            rejections.append(
+                Rejection(
+                    raw.source,
+                    "ingest",
+                    "no-text",
+                    f"{locator} has no text or summary",
+                    raw.sha256,
+                    locator,
+                )
+            )
             continue
         declared = {
             "title": entry.get("title"),
@@ -245,8 +293,16 @@ def read_feed(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
             "author": entry.get("author"),
             "outlet": outlet,
         }
-        items.append(Item(raw.sha256, raw.source, locator, "text", text,
-                          {k: v for k, v in declared.items() if v}))
+        items.append(
+            Item(
+                raw.sha256,
+                raw.source,
+                locator,
+                "text",
+                text,
+                {k: v for k, v in declared.items() if v},
+            )
+        )
     return Unpacked(items, rejections)
 
 
@@ -266,8 +322,16 @@ def read_warc(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
             locator = f"record {number}"
             payload = record.content_stream().read(MAX_RECORD_BYTES + 1)
             if len(payload) > MAX_RECORD_BYTES:
-                rejections.append(Rejection(raw.source, "ingest", "too-large", f"{locator} is "
-                                            "larger than the record limit", raw.sha256, locator))
+                rejections.append(
+                    Rejection(
+                        raw.source,
+                        "ingest",
+                        "too-large",
+                        f"{locator} is larger than the record limit",
+                        raw.sha256,
+                        locator,
+                    )
+                )
                 continue
             if getattr(record.raw_stream, "limit", 0) > 0:
                 # Fewer bytes than the record's Content-Length: the archive was cut here.
@@ -277,26 +341,44 @@ def read_warc(raw: RawDocument, data: bytes, encoding: str | None) -> Unpacked:
             try:
                 html = decode(payload, f"{raw.source} {locator}", charset).text
             except Rejected as rejected:
-                rejections.append(Rejection(raw.source, "ingest", rejected.reason,
-                                            rejected.detail, raw.sha256, locator))
+                rejections.append(
+                    Rejection(
+                        raw.source, "ingest", rejected.reason, rejected.detail, raw.sha256, locator
+                    )
+                )
                 continue
             declared = {
                 "url": record.rec_headers.get_header("WARC-Target-URI"),
                 "fetched": record.rec_headers.get_header("WARC-Date"),
             }
-            items.append(Item(raw.sha256, raw.source, locator, "html", html,
-                              {k: v for k, v in declared.items() if v}))
+            items.append(
+                Item(
+                    raw.sha256,
+                    raw.source,
+                    locator,
+                    "html",
+                    html,
+                    {k: v for k, v in declared.items() if v},
+                )
+            )
         if data.startswith(b"\x1f\x8b") and not _gzip_complete(data):
             raise EOFError("the last gzip member is cut off")
     # warcio raises assorted errors on damaged archives (ArchiveLoadFailed, zlib
     # errors, even AttributeError on cut headers): any of them ends this archive,
     # never the batch.
     except Exception as error:
-        rejections.append(Rejection(
-            raw.source, "ingest", "truncated", f"the archive breaks off after record {number} "
-            f"({type(error).__name__}: {error}); the records before it were kept; "
-            "re-download the archive", raw.sha256, f"after record {number}",
-        ))
+        rejections.append(
+            Rejection(
+                raw.source,
+                "ingest",
+                "truncated",
+                f"the archive breaks off after record {number} "
+                f"({type(error).__name__}: {error}); the records before it were kept; "
+                "re-download the archive",
+                raw.sha256,
+                f"after record {number}",
+            )
+        )
     if not items and not rejections:
         raise Rejected(raw.source, "no-articles", "the WARC holds no HTML response records")
     return Unpacked(items, rejections)
@@ -343,11 +425,15 @@ def _gunzip(raw: RawDocument, data: bytes) -> bytes:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             out = stream.read(MAX_FILE_BYTES + 1)
     except (OSError, EOFError, zlib.error) as error:
-        raise Rejected(raw.source, "bad-gzip", f"cannot decompress ({error}); the file is "
-                       "damaged or not gzip") from error
+        raise Rejected(
+            raw.source, "bad-gzip", f"cannot decompress ({error}); the file is damaged or not gzip"
+        ) from error
     if len(out) > MAX_FILE_BYTES:
-        raise Rejected(raw.source, "too-large", f"expands past {MAX_FILE_BYTES:,} bytes; "
-                       "refusing to decompress it")
+        raise Rejected(
+            raw.source,
+            "too-large",
+            f"expands past {MAX_FILE_BYTES:,} bytes; refusing to decompress it",
+        )
     return out
 
 

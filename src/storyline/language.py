@@ -12,9 +12,16 @@ from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 # The languages storyline's users meet most in European political news.
 LANGUAGES = (
-    Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.RUSSIAN,
-    Language.UKRAINIAN, Language.SPANISH, Language.ITALIAN, Language.POLISH,
-    Language.DUTCH, Language.PORTUGUESE,
+    Language.ENGLISH,
+    Language.FRENCH,
+    Language.GERMAN,
+    Language.RUSSIAN,
+    Language.UKRAINIAN,
+    Language.SPANISH,
+    Language.ITALIAN,
+    Language.POLISH,
+    Language.DUTCH,
+    Language.PORTUGUESE,
 )
 # Below this confidence the language is left unknown rather than guessed.
 MIN_CONFIDENCE = 0.5

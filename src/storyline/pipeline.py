@@ -91,8 +91,12 @@ def build_article(item: Item, cues: Cues | None = None) -> Article:
         extractor = "text"
         html_language = None
     if not cleaned.body.strip():
-        raise Rejected(_where(item), "no-text", "no article text found after cleaning; "
-                       "check that the input is an article, not a listing or an error page")
+        raise Rejected(
+            _where(item),
+            "no-text",
+            "no article text found after cleaning; "
+            "check that the input is an article, not a listing or an error page",
+        )
     if not outlet and url:
         outlet = urlsplit(url).hostname
     published = declared_published(published_value, published_field, url, declared.get("fetched"))
@@ -136,8 +140,7 @@ def ingest_document(
     except Rejected as rejected:
         if strict:
             raise
-        return [], [Rejection(raw.source, "ingest", rejected.reason, rejected.detail,
-                              raw.sha256)]
+        return [], [Rejection(raw.source, "ingest", rejected.reason, rejected.detail, raw.sha256)]
     articles: list[Article] = []
     rejections = list(unpacked.rejections)
     for item in unpacked.items:
@@ -146,8 +149,16 @@ def ingest_document(
         except Rejected as rejected:
             if strict:
                 raise
-            rejections.append(Rejection(raw.source, "clean", rejected.reason, rejected.detail,
-                                        raw.sha256, item.locator or None))
+            rejections.append(
+                Rejection(
+                    raw.source,
+                    "clean",
+                    rejected.reason,
+                    rejected.detail,
+                    raw.sha256,
+                    item.locator or None,
+                )
+            )
     return articles, rejections
 
 
@@ -218,7 +229,11 @@ class StoriesReport:
 
 def cluster_doc(article: Article) -> ClusterDoc:
     return ClusterDoc(
-        article.id, article.title, article.body, article.published.date, article.language,
+        article.id,
+        article.title,
+        article.body,
+        article.published.date,
+        article.language,
         article.outlet,
     )
 
@@ -245,8 +260,12 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
     index = CopyIndex(s)
     sketches = [index.sketch(doc) for doc in new]
     hits = store.copy_band_hits(key for e in sketches for key in indexed_band_keys(e, s))
-    leads = [k for e in sketches if e.lead is not None
-             for k in band_keys(SHINGLE_FAMILY, e.lead, s.shingle_rows)]
+    leads = [
+        k
+        for e in sketches
+        if e.lead is not None
+        for k in band_keys(SHINGLE_FAMILY, e.lead, s.shingle_rows)
+    ]
     hits = index.worth_resuming(sketches, store.copy_sketches(hits), store.copy_band_hits(leads))
     twins = store.copy_twins([e.key for e in sketches], [e.words_key for e in sketches])
     hits |= {*twins[0].values(), *twins[1].values()}
@@ -259,8 +278,10 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
     members = store.copy_group_members(old_originals)
     by_seq = {seq: original for original, seqs in members.items() for seq in seqs}
     stored = store.indexed_copies((q for q in by_seq if not index.holds(q)), s)
-    index.attach(((e, by_seq[e.index]) for e in stored), store.copy_pairs(
-        [*by_seq, *(index.indexed_of(o) for o in old_originals)]))
+    index.attach(
+        ((e, by_seq[e.index]) for e in stored),
+        store.copy_pairs([*by_seq, *(index.indexed_of(o) for o in old_originals)]),
+    )
     regrouped = sorted({*(e.doc.id for e in stored), *old_originals})
     groups = index.groups(roots, store.copy_links_of(regrouped))
     store.save_copy_index(index.added(), index.new_pairs(), groups, regrouped, s, mark)
@@ -283,7 +304,10 @@ def build_stories(store: Store, storylines: bool = True) -> StoriesReport:
         update_storylines(store)
     groups, copies, events, storylines_ = store.story_counts()
     return StoriesReport(
-        copy_groups=groups, copies=copies, clustered=clustered, events=events,
+        copy_groups=groups,
+        copies=copies,
+        clustered=clustered,
+        events=events,
         storylines=storylines_,
     )
 
@@ -296,8 +320,10 @@ def update_events(store: Store) -> int:
     new, mark = store.unclustered_docs()
     if not new:
         return 0
-    copy_of = {link.article_id: link.original_id
-               for link in store.copy_links_of([doc.id for doc in new]).values()}
+    copy_of = {
+        link.article_id: link.original_id
+        for link in store.copy_links_of([doc.id for doc in new]).values()
+    }
     clusterer = _clusterer(store, len(new))
     for doc in stream_order(new, copy_of):
         original = root_original(doc.id, copy_of)
@@ -321,8 +347,17 @@ def update_storylines(store: Store) -> None:
     if whole is None:
         return
     store.save_storylines(whole.storylines())
-    store.save_cluster(replace(snapshot(whole), everything=False, articles=[], events=[],
-                               postings=[], terms={}, retired={}))
+    store.save_cluster(
+        replace(
+            snapshot(whole),
+            everything=False,
+            articles=[],
+            events=[],
+            postings=[],
+            terms={},
+            retired={},
+        )
+    )
 
 
 def _clusterer(store: Store, adding: int) -> StoryClusterer:

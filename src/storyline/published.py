@@ -58,8 +58,14 @@ def declared_published(
         date = parse_date(value)
         if date is not None:
             iso = date.isoformat()
-            return Published(iso, iso, iso, CONFIDENCE["metadata"], "metadata",
-                             (Evidence(field or "metadata", value),))
+            return Published(
+                iso,
+                iso,
+                iso,
+                CONFIDENCE["metadata"],
+                "metadata",
+                (Evidence(field or "metadata", value),),
+            )
     if url:
         match = URL_DATE.search(url)
         if match:
@@ -69,12 +75,19 @@ def declared_published(
                 date = None
             if date is not None:
                 iso = date.isoformat()
-                return Published(iso, iso, iso, CONFIDENCE["url"], "url",
-                                 (Evidence("url", match.group(0)),))
+                return Published(
+                    iso, iso, iso, CONFIDENCE["url"], "url", (Evidence("url", match.group(0)),)
+                )
     if fetched:
         date = parse_date(fetched)
         if date is not None:
             # A crawl date bounds publication from above and says nothing more.
-            return Published(None, None, date.isoformat(), 0.95, "fetch-date",
-                             (Evidence("warc: WARC-Date", fetched),))
+            return Published(
+                None,
+                None,
+                date.isoformat(),
+                0.95,
+                "fetch-date",
+                (Evidence("warc: WARC-Date", fetched),),
+            )
     return Published()

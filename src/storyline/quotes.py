@@ -508,22 +508,31 @@ def _speech_noun_cue(
     sentences, so the owner is also looked for among the noun's own dependents.
     """
     clause = next(
-        (c for c in noun.children if c.dep_ in ("acl", "ccomp", "relcl")
-         and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)),
+        (
+            c
+            for c in noun.children
+            if c.dep_ in ("acl", "ccomp", "relcl")
+            and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)
+        ),
         None,
     )
     if clause is None or quoted(clause):
         return None
     owner = _noun_source(noun)
     if owner is None:
-        owner = next((c for c in noun.children if c.i < noun.i
-                      and c.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")), None)
+        owner = next(
+            (
+                c
+                for c in noun.children
+                if c.i < noun.i and c.ent_type_ in ("PERSON", "ORG", "GPE", "NORP")
+            ),
+            None,
+        )
     if owner is None and noun.dep_ == "dobj":
         owner = next((c for c in noun.head.children if c.dep_ == "nsubj"), None)
     if owner is None:
         return None
-    return Cue(noun, base, pos, pos + len(noun.text), owner,
-               _span_of(list(clause.subtree), base))
+    return Cue(noun, base, pos, pos + len(noun.text), owner, _span_of(list(clause.subtree), base))
 
 
 def _longest_run(tokens: list[Token]) -> list[Token]:

@@ -86,8 +86,13 @@ def _views(
             outlet = article.outlet or article.id[:8]
             when = article.published.date or article.published.earliest or "undated"
             words = " ".join(article.text[c.start : c.end].split())
-            links.append(CiteLink(anchor(c.article_id, c.start), outlet[:24],
-                                  f"{outlet} · {when} · “{words[:220]}”"))
+            links.append(
+                CiteLink(
+                    anchor(c.article_id, c.start),
+                    outlet[:24],
+                    f"{outlet} · {when} · “{words[:220]}”",
+                )
+            )
         out.append(SentenceView(sentence.text, tuple(links), conflicts.get(n, "")))
     return tuple(out)
 
@@ -123,18 +128,23 @@ def variant_views(
             held = best.get(q.article_id)
             if held is None or _preference(q) > _preference(held):
                 best[q.article_id] = q
-        chosen = [by_id[q] for q in quote_ids if q in by_id and best.get(by_id[q].article_id)
-                  is by_id[q]]
+        chosen = [
+            by_id[q] for q in quote_ids if q in by_id and best.get(by_id[q].article_id) is by_id[q]
+        ]
         if len(chosen) < 2:
             continue
         first = chosen[0]
         rows = tuple(
-            VariantRow(q, articles[q.article_id],
-                       () if q is first else tuple(word_diff(first.text, q.text)))
+            VariantRow(
+                q,
+                articles[q.article_id],
+                () if q is first else tuple(word_diff(first.text, q.text)),
+            )
             for q in chosen
         )
-        speaker = next((r.quote.speaker.name for r in rows
-                        if r.quote.speaker and r.quote.speaker.name), None)
+        speaker = next(
+            (r.quote.speaker.name for r in rows if r.quote.speaker and r.quote.speaker.name), None
+        )
         views.append(VariantView(speaker or "speaker not named", rows))
     views.sort(key=lambda v: (-len(v.rows), v.speaker))
     return views
@@ -162,11 +172,17 @@ def dossier_html(store: Store, title: str) -> str:
         ids = [a for e in members for a in e.article_ids]
         sources = corpus.sources(ids)
         marks = [
-            Mark(day, articles[a].outlet or "outlet unknown", e.label, a,
-                 inferred=a not in corpus.declared, until=_until(articles[a]),
-                 open_ended=not articles[a].published.date
-                 and articles[a].published.latest is None)
-            for e in members for a in e.article_ids
+            Mark(
+                day,
+                articles[a].outlet or "outlet unknown",
+                e.label,
+                a,
+                inferred=a not in corpus.declared,
+                until=_until(articles[a]),
+                open_ended=not articles[a].published.date and articles[a].published.latest is None,
+            )
+            for e in members
+            for a in e.article_ids
             if a in articles and (day := _day(articles[a])) is not None
         ]
         summary = summarize(storyline.id, sources, max_sentences=STORY_SUMMARY_SENTENCES)
@@ -174,19 +190,25 @@ def dossier_html(store: Store, title: str) -> str:
         extras[storyline.id] = StoryExtras(
             chart=timeline_svg(marks, [e.label for e in members]),
             summary=_views(summary.sentences, articles, cited),
-            timeline=tuple((entry.date, _views(entry.sentences, articles, cited))
-                           for entry in entries),
+            timeline=tuple(
+                (entry.date, _views(entry.sentences, articles, cited)) for entry in entries
+            ),
         )
         for event in members:
-            result = summarize(event.id, corpus.sources(event.article_ids),
-                               max_sentences=EVENT_SUMMARY_SENTENCES)
+            result = summarize(
+                event.id, corpus.sources(event.article_ids), max_sentences=EVENT_SUMMARY_SENTENCES
+            )
             event_summaries[event.id] = _views(result.sentences, articles, cited)
     quotes = store.quotes()
     return render_dossier(
-        list(articles.values()), store.rejections(), title=title, storylines=views,
-        extras=extras, event_summaries=event_summaries,
+        list(articles.values()),
+        store.rejections(),
+        title=title,
+        storylines=views,
+        extras=extras,
+        event_summaries=event_summaries,
         variants=variant_views(quotes, store.variant_groups(), articles),
-        quotes=[q for q in quotes if q.layer == "article"], cited=cited,
+        quotes=[q for q in quotes if q.layer == "article"],
+        cited=cited,
         actors=store.actors(),
     )
-

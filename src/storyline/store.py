@@ -117,8 +117,10 @@ class Store:
             connection.execute("PRAGMA foreign_keys=ON")
             connection.execute("PRAGMA synchronous=NORMAL")
         except sqlite3.Error as error:
-            raise StoreError(target, f"cannot open the database ({error}); check the path "
-                             "or pass another with --db") from error
+            raise StoreError(
+                target,
+                f"cannot open the database ({error}); check the path or pass another with --db",
+            ) from error
         store = cls(connection, target)
         store.migrate()
         return store
@@ -145,8 +147,10 @@ class Store:
         current = self.schema_version
         known = migrations()
         if known and current > known[-1].version:
-            raise StoreError(self.path, f"schema version {current} is newer than this "
-                             "storyline knows; upgrade storyline")
+            raise StoreError(
+                self.path,
+                f"schema version {current} is newer than this storyline knows; upgrade storyline",
+            )
         for migration in known:
             if migration.version <= current:
                 continue
@@ -157,8 +161,9 @@ class Store:
             except sqlite3.Error as error:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
-                raise StoreError(self.path, f"migration {migration.version} "
-                                 f"({migration.name}) failed: {error}") from error
+                raise StoreError(
+                    self.path, f"migration {migration.version} ({migration.name}) failed: {error}"
+                ) from error
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -216,10 +221,21 @@ class Store:
             " author, language, published, text, body, paragraphs, extractor)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                a.id, a.raw_sha256, a.source, a.locator, a.title, a.outlet, a.url, a.author,
-                a.language, _published_json(a.published), a.text, a.body,
-                json.dumps([[p.body_start, p.body_end, p.text_start, p.text_end]
-                            for p in a.paragraphs]),
+                a.id,
+                a.raw_sha256,
+                a.source,
+                a.locator,
+                a.title,
+                a.outlet,
+                a.url,
+                a.author,
+                a.language,
+                _published_json(a.published),
+                a.text,
+                a.body,
+                json.dumps(
+                    [[p.body_start, p.body_end, p.text_start, p.text_end] for p in a.paragraphs]
+                ),
                 a.extractor,
             ),
         )
@@ -252,7 +268,8 @@ class Store:
     def rejections_for(self, sha256: str) -> list[Rejection]:
         rows = self._db.execute(
             "SELECT source, locator, stage, sha256, reason, detail FROM rejections"
-            " WHERE sha256 = ? ORDER BY source, locator", (sha256,)
+            " WHERE sha256 = ? ORDER BY source, locator",
+            (sha256,),
         )
         return [_rejection(row) for row in rows]
 
@@ -313,11 +330,20 @@ class Store:
             (r[0],),
         )
         return Article(
-            id=r[0], raw_sha256=r[1], source=r[2], locator=r[3], title=r[4], outlet=r[5],
-            url=r[6], author=r[7], language=r[8], published=_published(r[9]), text=text,
+            id=r[0],
+            raw_sha256=r[1],
+            source=r[2],
+            locator=r[3],
+            title=r[4],
+            outlet=r[5],
+            url=r[6],
+            author=r[7],
+            language=r[8],
+            published=_published(r[9]),
+            text=text,
             body=r[11],
             paragraphs=tuple(Paragraph(*p) for p in json.loads(r[12])),
-            set_aside=tuple(SetAside(s[0], s[1], s[2], text[s[1]:s[2]], s[3]) for s in spans),
+            set_aside=tuple(SetAside(s[0], s[1], s[2], text[s[1] : s[2]], s[3]) for s in spans),
             comments=tuple(Comment(c[0], c[1], c[2], c[3]) for c in comments),
             extractor=r[13],
         )
@@ -350,7 +376,10 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?)",
                 [
                     (
-                        link.article_id, group.original, link.relation, link.similarity,
+                        link.article_id,
+                        group.original,
+                        link.relation,
+                        link.similarity,
                         json.dumps([asdict(p) for p in link.evidence], ensure_ascii=False),
                     )
                     for group in groups
@@ -397,9 +426,14 @@ class Store:
                 self._db.execute(
                     "INSERT INTO events (id, label, date, date_evidence, storyline_id, seq)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
-                    (event.id, event.label, event.date,
-                     json.dumps(list(event.date_evidence), ensure_ascii=False),
-                     storyline_id, seq),
+                    (
+                        event.id,
+                        event.label,
+                        event.date,
+                        json.dumps(list(event.date_evidence), ensure_ascii=False),
+                        storyline_id,
+                        seq,
+                    ),
                 )
                 self._db.executemany(
                     "INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?, ?)",
@@ -454,14 +488,16 @@ class Store:
         top = int(self._db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0])
         rows = self._db.execute(
             f"SELECT {columns} FROM articles a WHERE a.rowid > ? AND a.rowid <= ? AND NOT EXISTS"
-            f" (SELECT 1 FROM {table} c WHERE c.article_id = a.id) ORDER BY a.id", (mark, top)
+            f" (SELECT 1 FROM {table} c WHERE c.article_id = a.id) ORDER BY a.id",
+            (mark, top),
         ).fetchall()
         return rows, top
 
     def uncopied_docs(self) -> tuple[list[CopyDoc], int]:
         """Articles copy detection has not indexed yet (by id), and the mark to save with them."""
         rows, top = self._unseen(
-            "copies", "copy_docs",
+            "copies",
+            "copy_docs",
             "a.id, a.body, a.title, a.language, json_extract(a.published, '$.date'), a.outlet",
         )
         return [CopyDoc(*row) for row in rows], top
@@ -476,8 +512,12 @@ class Store:
         found: set[int] = set()
         for chunk in _chunks(sorted(set(keys))):
             marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self._db.execute(
-                f"SELECT seq FROM copy_bands WHERE band_key IN ({marks})", chunk))
+            found.update(
+                r[0]
+                for r in self._db.execute(
+                    f"SELECT seq FROM copy_bands WHERE band_key IN ({marks})", chunk
+                )
+            )
         return found
 
     def copy_twins(
@@ -485,13 +525,19 @@ class Store:
     ) -> tuple[dict[str, int], dict[str, int]]:
         """The first indexed article with each body key, and with each words key."""
         found: tuple[dict[str, int], dict[str, int]] = ({}, {})
-        for column, keys, into in (("body_key", body_keys, found[0]),
-                                   ("words_key", words_keys, found[1])):
+        for column, keys, into in (
+            ("body_key", body_keys, found[0]),
+            ("words_key", words_keys, found[1]),
+        ):
             for chunk in _chunks(sorted(set(keys))):
                 marks = ",".join("?" * len(chunk))
-                into.update(self._db.execute(
-                    f"SELECT {column}, min(seq) FROM copy_docs WHERE {column} IN ({marks})"
-                    f" GROUP BY {column}", chunk))
+                into.update(
+                    self._db.execute(
+                        f"SELECT {column}, min(seq) FROM copy_docs WHERE {column} IN ({marks})"
+                        f" GROUP BY {column}",
+                        chunk,
+                    )
+                )
         return found
 
     def copy_sketches(self, seqs: Iterable[int]) -> dict[int, bytes]:
@@ -499,8 +545,9 @@ class Store:
         found: dict[int, bytes] = {}
         for chunk in _chunks(sorted(set(seqs))):
             marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(
-                f"SELECT seq, sketch FROM copy_docs WHERE seq IN ({marks})", chunk))
+            found.update(
+                self._db.execute(f"SELECT seq, sketch FROM copy_docs WHERE seq IN ({marks})", chunk)
+            )
         return found
 
     def copy_originals(self, seqs: Iterable[int]) -> dict[int, int]:
@@ -508,10 +555,14 @@ class Store:
         found: dict[int, int] = {}
         for chunk in _chunks(sorted(set(seqs))):
             marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(
-                "SELECT d.seq, o.seq FROM copy_docs d JOIN copy_links l ON l.article_id ="
-                " d.article_id JOIN copy_docs o ON o.article_id = l.original_id"
-                f" WHERE d.seq IN ({marks})", chunk))
+            found.update(
+                self._db.execute(
+                    "SELECT d.seq, o.seq FROM copy_docs d JOIN copy_links l ON l.article_id ="
+                    " d.article_id JOIN copy_docs o ON o.article_id = l.original_id"
+                    f" WHERE d.seq IN ({marks})",
+                    chunk,
+                )
+            )
         return found
 
     def indexed_copies(self, seqs: Iterable[int], settings: CopySettings) -> list[IndexedCopy]:
@@ -519,11 +570,16 @@ class Store:
         found = []
         for chunk in _chunks(sorted(set(seqs))):
             marks = ",".join("?" * len(chunk))
-            found += [_indexed_copy(row, settings) for row in self._db.execute(
-                "SELECT d.seq, a.id, a.title, a.language, json_extract(a.published, '$.date'),"
-                " a.outlet, d.body_key, d.words_key, d.content, d.sketch, d.completeness"
-                " FROM copy_docs d"
-                f" JOIN articles a ON a.id = d.article_id WHERE d.seq IN ({marks})", chunk)]
+            found += [
+                _indexed_copy(row, settings)
+                for row in self._db.execute(
+                    "SELECT d.seq, a.id, a.title, a.language, json_extract(a.published, '$.date'),"
+                    " a.outlet, d.body_key, d.words_key, d.content, d.sketch, d.completeness"
+                    " FROM copy_docs d"
+                    f" JOIN articles a ON a.id = d.article_id WHERE d.seq IN ({marks})",
+                    chunk,
+                )
+            ]
         return found
 
     def copy_group_members(self, originals: Iterable[str]) -> dict[str, list[int]]:
@@ -533,7 +589,8 @@ class Store:
             marks = ",".join("?" * len(chunk))
             for original, seq in self._db.execute(
                 "SELECT l.original_id, d.seq FROM copy_links l JOIN copy_docs d ON"
-                f" d.article_id = l.article_id WHERE l.original_id IN ({marks})", chunk
+                f" d.article_id = l.article_id WHERE l.original_id IN ({marks})",
+                chunk,
             ):
                 found.setdefault(original, []).append(seq)
         return found
@@ -547,7 +604,8 @@ class Store:
             marks = ",".join("?" * len(chunk))
             for first, second, relation, similarity, spans in self._db.execute(
                 "SELECT first, second, relation, similarity, spans FROM copy_pairs"
-                f" WHERE first IN ({marks})", chunk
+                f" WHERE first IN ({marks})",
+                chunk,
             ):
                 if second in among:
                     spans_ = tuple((a, b, c, d) for a, b, c, d in json.loads(spans))
@@ -561,19 +619,22 @@ class Store:
             marks = ",".join("?" * len(chunk))
             for article_id, original, relation, similarity, evidence in self._db.execute(
                 "SELECT article_id, original_id, relation, similarity, evidence FROM copy_links"
-                f" WHERE article_id IN ({marks})", chunk
+                f" WHERE article_id IN ({marks})",
+                chunk,
             ):
                 passages = tuple(Passage(**p) for p in json.loads(evidence))
-                found[article_id] = CopyLink(article_id, original, relation, float(similarity),
-                                             passages)
+                found[article_id] = CopyLink(
+                    article_id, original, relation, float(similarity), passages
+                )
         return found
 
     def copy_bodies(self, article_ids: list[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         for chunk in _chunks(sorted(set(article_ids))):
             marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(
-                f"SELECT id, body FROM articles WHERE id IN ({marks})", chunk))
+            found.update(
+                self._db.execute(f"SELECT id, body FROM articles WHERE id IN ({marks})", chunk)
+            )
         return found
 
     def copy_terms(self, terms: list[int]) -> dict[int, int]:
@@ -581,8 +642,11 @@ class Store:
         found: dict[int, int] = {}
         for chunk in _chunks(terms):
             marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(
-                f"SELECT term, documents FROM copy_terms WHERE term IN ({marks})", chunk))
+            found.update(
+                self._db.execute(
+                    f"SELECT term, documents FROM copy_terms WHERE term IN ({marks})", chunk
+                )
+            )
         return found
 
     def save_copy_index(
@@ -596,15 +660,27 @@ class Store:
     ) -> None:
         """Add what the index learnt, and replace the links of the regrouped articles."""
         with self.transaction():
-            self._db.execute("INSERT OR REPLACE INTO stage_state (stage, state)"
-                             " VALUES ('copies', ?)", (json.dumps({"rowid": mark}),))
+            self._db.execute(
+                "INSERT OR REPLACE INTO stage_state (stage, state) VALUES ('copies', ?)",
+                (json.dumps({"rowid": mark}),),
+            )
             if added and added[0].index == 0:
                 self._db.execute("DELETE FROM copy_links")  # links from before 0003, if any
             self._db.executemany(
                 "INSERT INTO copy_docs (seq, article_id, body_key, words_key, completeness,"
                 " content, sketch) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                ((e.index, e.doc.id, e.key, e.words_key, e.completeness,
-                  e.content.astype("<u4").tobytes(), pack_sketch(e)) for e in added),
+                (
+                    (
+                        e.index,
+                        e.doc.id,
+                        e.key,
+                        e.words_key,
+                        e.completeness,
+                        e.content.astype("<u4").tobytes(),
+                        pack_sketch(e),
+                    )
+                    for e in added
+                ),
             )
             self._db.executemany(
                 "INSERT OR IGNORE INTO copy_bands (band_key, seq) VALUES (?, ?)",
@@ -619,11 +695,15 @@ class Store:
             self._db.executemany(
                 "INSERT OR REPLACE INTO copy_pairs (first, second, relation, similarity, spans)"
                 " VALUES (?, ?, ?, ?, ?)",
-                [(a, b, m.relation, m.similarity, json.dumps([list(x) for x in m.spans]))
-                 for a, b, m in pairs],
+                [
+                    (a, b, m.relation, m.similarity, json.dumps([list(x) for x in m.spans]))
+                    for a, b, m in pairs
+                ],
             )
-            self._db.executemany("DELETE FROM copy_links WHERE article_id = ?",
-                                 [(article_id,) for article_id in regrouped])
+            self._db.executemany(
+                "DELETE FROM copy_links WHERE article_id = ?",
+                [(article_id,) for article_id in regrouped],
+            )
             self._insert_links(groups)
 
     def _insert_links(self, groups: Iterable[CopyGroup]) -> None:
@@ -632,7 +712,10 @@ class Store:
             " evidence) VALUES (?, ?, ?, ?, ?)",
             [
                 (
-                    link.article_id, group.original, link.relation, link.similarity,
+                    link.article_id,
+                    group.original,
+                    link.relation,
+                    link.similarity,
                     json.dumps([asdict(p) for p in link.evidence], ensure_ascii=False),
                 )
                 for group in groups
@@ -643,7 +726,8 @@ class Store:
     def unclustered_docs(self) -> tuple[list[ClusterDoc], int]:
         """Articles clustering has not seen yet (by id), and the mark to save with them."""
         rows, top = self._unseen(
-            "cluster", "cluster_articles",
+            "cluster",
+            "cluster_articles",
             "a.id, a.title, a.body, json_extract(a.published, '$.date'), a.language, a.outlet",
         )
         return [ClusterDoc(*row) for row in rows], top
@@ -694,8 +778,11 @@ class Store:
         found: dict[str, int] = {}
         for chunk in _chunks(terms):
             marks = ",".join("?" * len(chunk))
-            found.update(self._db.execute(
-                f"SELECT term, documents FROM cluster_terms WHERE term IN ({marks})", chunk))
+            found.update(
+                self._db.execute(
+                    f"SELECT term, documents FROM cluster_terms WHERE term IN ({marks})", chunk
+                )
+            )
         return found
 
     def cluster_state(self) -> dict[str, Any] | None:
@@ -711,10 +798,16 @@ class Store:
                 docs.append(json.loads(state))
             else:
                 copies[article_id] = original
-        events = [[event_id, json.loads(members)] for event_id, members in self._db.execute(
-            "SELECT id, members FROM cluster_events ORDER BY seq")]
+        events = [
+            [event_id, json.loads(members)]
+            for event_id, members in self._db.execute(
+                "SELECT id, members FROM cluster_events ORDER BY seq"
+            )
+        ]
         return {
-            **meta, "docs": docs, "events": events,
+            **meta,
+            "docs": docs,
+            "events": events,
             "df": dict(self._db.execute("SELECT term, documents FROM cluster_terms")),
             "retired": dict(self._db.execute("SELECT id, heir FROM cluster_retired")),
         }
@@ -726,42 +819,66 @@ class Store:
         rows = dict(changes.events)  # a posting repeats its event's seq, size and day
         with self.transaction():
             if changes.everything:
-                for table in ("cluster_articles", "cluster_events", "cluster_postings",
-                              "cluster_terms", "cluster_retired", "event_articles"):
+                for table in (
+                    "cluster_articles",
+                    "cluster_events",
+                    "cluster_postings",
+                    "cluster_terms",
+                    "cluster_retired",
+                    "event_articles",
+                ):
                     db.execute(f"DELETE FROM {table}")
             db.executemany(
                 "INSERT OR REPLACE INTO cluster_articles (article_id, original_id, state)"
                 " VALUES (?, ?, ?)",
-                ((a, o, None if s is None else json.dumps(s, ensure_ascii=False))
-                 for a, o, s in changes.articles),
+                (
+                    (a, o, None if s is None else json.dumps(s, ensure_ascii=False))
+                    for a, o, s in changes.articles
+                ),
             )
-            db.executemany("DELETE FROM cluster_events WHERE id = ?",
-                           [(e,) for e in changes.gone])
+            db.executemany("DELETE FROM cluster_events WHERE id = ?", [(e,) for e in changes.gone])
             db.executemany(
                 "INSERT OR REPLACE INTO cluster_events (id, seq, members, terms, weights, day)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                ((e, seq, json.dumps(members), json.dumps(terms, ensure_ascii=False),
-                  np.asarray(weights, dtype="<f8").tobytes(), day)
-                 for e, (seq, members, terms, weights, day) in changes.events),
+                (
+                    (
+                        e,
+                        seq,
+                        json.dumps(members),
+                        json.dumps(terms, ensure_ascii=False),
+                        np.asarray(weights, dtype="<f8").tobytes(),
+                        day,
+                    )
+                    for e, (seq, members, terms, weights, day) in changes.events
+                ),
             )
-            db.executemany("DELETE FROM cluster_postings WHERE term = ? AND event_id = ?",
-                           [(t, e) for t, e, w in changes.postings if w is None])
+            db.executemany(
+                "DELETE FROM cluster_postings WHERE term = ? AND event_id = ?",
+                [(t, e) for t, e, w in changes.postings if w is None],
+            )
             db.executemany(
                 "INSERT OR REPLACE INTO cluster_postings (term, event_id, weight, seq, size, day)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                ((t, e, w, rows[e][0], len(rows[e][1]), rows[e][4])
-                 for t, e, w in changes.postings if w is not None),
+                (
+                    (t, e, w, rows[e][0], len(rows[e][1]), rows[e][4])
+                    for t, e, w in changes.postings
+                    if w is not None
+                ),
             )
             db.executemany(
                 "INSERT INTO cluster_terms (term, documents) VALUES (?, ?) ON CONFLICT(term)"
                 " DO UPDATE SET documents = documents + excluded.documents",
                 sorted(changes.terms.items()),
             )
-            db.executemany("INSERT OR REPLACE INTO cluster_retired (id, heir) VALUES (?, ?)",
-                           sorted(changes.retired.items()))
+            db.executemany(
+                "INSERT OR REPLACE INTO cluster_retired (id, heir) VALUES (?, ?)",
+                sorted(changes.retired.items()),
+            )
             shown = [e.id for e in changes.shown]
-            db.executemany("DELETE FROM event_articles WHERE event_id = ?",
-                           [(e,) for e in [*shown, *changes.gone]])
+            db.executemany(
+                "DELETE FROM event_articles WHERE event_id = ?",
+                [(e,) for e in [*shown, *changes.gone]],
+            )
             if changes.everything:
                 kept = set(shown)
                 stale = [r[0] for r in db.execute("SELECT id FROM events") if r[0] not in kept]
@@ -773,8 +890,12 @@ class Store:
                     "INSERT INTO events (id, label, date, date_evidence) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT(id) DO UPDATE SET label = excluded.label, date = excluded.date,"
                     " date_evidence = excluded.date_evidence",
-                    (event.id, event.label, event.date,
-                     json.dumps(list(event.date_evidence), ensure_ascii=False)),
+                    (
+                        event.id,
+                        event.label,
+                        event.date,
+                        json.dumps(list(event.date_evidence), ensure_ascii=False),
+                    ),
                 )
                 db.executemany(
                     "INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?, ?)",
@@ -808,12 +929,15 @@ class Store:
     def save_storylines(self, storylines: Iterable[Storyline]) -> None:
         """Replace the storylines and each event's place in one."""
         with self.transaction():
-            self._db.execute("UPDATE events SET storyline_id = NULL, seq = 0"
-                             " WHERE storyline_id IS NOT NULL")
+            self._db.execute(
+                "UPDATE events SET storyline_id = NULL, seq = 0 WHERE storyline_id IS NOT NULL"
+            )
             self._db.execute("DELETE FROM storylines")
             for storyline in storylines:
-                self._db.execute("INSERT INTO storylines (id, label) VALUES (?, ?)",
-                                 (storyline.id, storyline.label))
+                self._db.execute(
+                    "INSERT INTO storylines (id, label) VALUES (?, ?)",
+                    (storyline.id, storyline.label),
+                )
                 self._db.executemany(
                     "UPDATE events SET storyline_id = ?, seq = ? WHERE id = ?",
                     [(storyline.id, seq, e) for seq, e in enumerate(storyline.event_ids)],
@@ -829,11 +953,31 @@ class Store:
     def dump(self) -> dict[str, list[tuple[object, ...]]]:
         """Every row of every content table, in a stable order (for idempotence checks)."""
         tables = (
-            "raw_documents", "sources", "articles", "set_aside", "comments", "rejections",
-            "copy_links", "storylines", "events", "event_articles", "stage_state",
-            "quotes", "mentions", "analysed_articles", "actors", "variant_groups",
-            "inferred_dates", "copy_docs", "copy_bands", "copy_terms", "copy_pairs",
-            "cluster_articles", "cluster_events", "cluster_postings", "cluster_terms",
+            "raw_documents",
+            "sources",
+            "articles",
+            "set_aside",
+            "comments",
+            "rejections",
+            "copy_links",
+            "storylines",
+            "events",
+            "event_articles",
+            "stage_state",
+            "quotes",
+            "mentions",
+            "analysed_articles",
+            "actors",
+            "variant_groups",
+            "inferred_dates",
+            "copy_docs",
+            "copy_bands",
+            "copy_terms",
+            "copy_pairs",
+            "cluster_articles",
+            "cluster_events",
+            "cluster_postings",
+            "cluster_terms",
             "cluster_retired",
         )
         return {
@@ -842,7 +986,6 @@ class Store:
             else [tuple(r) for r in self._db.execute(f"SELECT * FROM {t} ORDER BY 1")]
             for t in tables
         }
-
 
     # -- who said what, and when (migration 0004) ------------------------------
 
@@ -872,11 +1015,23 @@ class Store:
             " cue_start, cue_end, speaker, layer, said_on, variant_group)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (q.id, q.article_id, q.start, q.end, q.kind, q.text, q.cue, q.cue_start,
-                 q.cue_end,
-                 None if q.speaker is None else json.dumps(asdict(q.speaker),
-                                                           ensure_ascii=False, sort_keys=True),
-                 q.layer, q.said_on, q.variant_group)
+                (
+                    q.id,
+                    q.article_id,
+                    q.start,
+                    q.end,
+                    q.kind,
+                    q.text,
+                    q.cue,
+                    q.cue_start,
+                    q.cue_end,
+                    None
+                    if q.speaker is None
+                    else json.dumps(asdict(q.speaker), ensure_ascii=False, sort_keys=True),
+                    q.layer,
+                    q.said_on,
+                    q.variant_group,
+                )
                 for q in quotes
             ],
         )
@@ -897,8 +1052,20 @@ class Store:
             args = (article_id,)
         rows = self._db.execute(sql + " ORDER BY article_id, start", args).fetchall()
         return [
-            Quote(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7],
-                  None if r[8] is None else Speaker(**json.loads(r[8])), r[9], r[10], r[11])
+            Quote(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                None if r[8] is None else Speaker(**json.loads(r[8])),
+                r[9],
+                r[10],
+                r[11],
+            )
             for r in rows
         ]
 
@@ -916,8 +1083,13 @@ class Store:
             self._db.executemany(
                 "INSERT INTO actors (id, name, kind, aliases, roles) VALUES (?, ?, ?, ?, ?)",
                 [
-                    (a.id, a.name, a.kind, json.dumps(list(a.aliases), ensure_ascii=False),
-                     json.dumps([asdict(r) for r in a.roles], ensure_ascii=False))
+                    (
+                        a.id,
+                        a.name,
+                        a.kind,
+                        json.dumps(list(a.aliases), ensure_ascii=False),
+                        json.dumps([asdict(r) for r in a.roles], ensure_ascii=False),
+                    )
                     for a in actors
                 ],
             )
@@ -927,8 +1099,13 @@ class Store:
             "SELECT id, name, kind, aliases, roles FROM actors ORDER BY name, id"
         ).fetchall()
         return [
-            Actor(r[0], r[1], r[2], tuple(json.loads(r[3])),
-                  tuple(Role(**x) for x in json.loads(r[4])))
+            Actor(
+                r[0],
+                r[1],
+                r[2],
+                tuple(json.loads(r[3])),
+                tuple(Role(**x) for x in json.loads(r[4])),
+            )
             for r in rows
         ]
 
@@ -959,8 +1136,10 @@ class Store:
             self._db.executemany(
                 "INSERT OR REPLACE INTO inferred_dates (article_id, own, published)"
                 " VALUES (?, ?, ?)",
-                [(k, _published_json(own[k]), _published_json(p))
-                 for k, p in sorted(dates.items())],
+                [
+                    (k, _published_json(own[k]), _published_json(p))
+                    for k, p in sorted(dates.items())
+                ],
             )
 
     def own_dates(self) -> dict[str, Published]:
@@ -972,13 +1151,16 @@ class Store:
         with self.transaction():
             self._db.executemany(
                 "UPDATE events SET date = ?, date_evidence = ? WHERE id = ?",
-                [(d.date, json.dumps(list(d.evidence), ensure_ascii=False), d.event_id)
-                 for d in dated],
+                [
+                    (d.date, json.dumps(list(d.evidence), ensure_ascii=False), d.event_id)
+                    for d in dated
+                ],
             )
 
     def inferred_dates(self) -> dict[str, Published]:
         rows = self._db.execute("SELECT article_id, published FROM inferred_dates")
         return {r[0]: _published(r[1]) for r in rows}
+
 
 CHUNK = 500  # values bound per IN (...) list, well under SQLite's limit
 
@@ -992,34 +1174,52 @@ def _indexed_copy(row: tuple[Any, ...], settings: CopySettings) -> IndexedCopy:
     seq, article_id, title, language, date, outlet, key, words_key, content, sketch, done = row
     whole, content_signature, anchor_signature, lead = unpack_sketch(bytes(sketch), settings)
     return IndexedCopy(
-        int(seq), CopyDoc(article_id, "", title, language, date, outlet), key, words_key,
+        int(seq),
+        CopyDoc(article_id, "", title, language, date, outlet),
+        key,
+        words_key,
         np.frombuffer(bytes(content), dtype="<u4").astype(np.uint32),
-        whole, content_signature, anchor_signature, lead, int(done),
+        whole,
+        content_signature,
+        anchor_signature,
+        lead,
+        int(done),
     )
 
 
 def _published_json(p: Published) -> str:
     return json.dumps(
         {
-            "date": p.date, "earliest": p.earliest, "latest": p.latest,
-            "confidence": p.confidence, "method": p.method,
+            "date": p.date,
+            "earliest": p.earliest,
+            "latest": p.latest,
+            "confidence": p.confidence,
+            "method": p.method,
             "evidence": [asdict(e) for e in p.evidence],
         },
-        ensure_ascii=False, sort_keys=True,
+        ensure_ascii=False,
+        sort_keys=True,
     )
 
 
 def _published(raw: str) -> Published:
     d = json.loads(raw)
     return Published(
-        date=d["date"], earliest=d["earliest"], latest=d["latest"],
-        confidence=d["confidence"], method=d["method"],
+        date=d["date"],
+        earliest=d["earliest"],
+        latest=d["latest"],
+        confidence=d["confidence"],
+        method=d["method"],
         evidence=tuple(Evidence(**e) for e in d["evidence"]),
     )
 
 
 def _rejection(row: tuple[str, str, str, str | None, str, str]) -> Rejection:
     return Rejection(
-        source=row[0], locator=row[1] or None, stage=row[2], sha256=row[3],
-        reason=row[4], detail=row[5],
+        source=row[0],
+        locator=row[1] or None,
+        stage=row[2],
+        sha256=row[3],
+        reason=row[4],
+        detail=row[5],
     )

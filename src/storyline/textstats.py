@@ -15,8 +15,16 @@ SENTENCE_END = regex.compile(r"[.!?…:;][\"”’»')\]]*\s*$")
 # jusText's stop-word lists (Pomikalek 2011), for the languages storyline meets
 # most; prose has a high share of them, menus and link lists a low one.
 STOPLIST_LANGUAGES = (
-    "English", "French", "German", "Spanish", "Italian", "Portuguese", "Dutch",
-    "Russian", "Ukrainian", "Polish",
+    "English",
+    "French",
+    "German",
+    "Spanish",
+    "Italian",
+    "Portuguese",
+    "Dutch",
+    "Russian",
+    "Ukrainian",
+    "Polish",
 )
 
 # Share of stop words above which a line reads as prose (jusText's

@@ -184,8 +184,14 @@ def _split_in_time(
     """
     out: list[list[int]] = []
     for indices in components:
-        ordered = sorted(indices, key=lambda i: (dates.get(quotes[i].article_id) is None,
-                                                 dates.get(quotes[i].article_id) or "", i))
+        ordered = sorted(
+            indices,
+            key=lambda i: (
+                dates.get(quotes[i].article_id) is None,
+                dates.get(quotes[i].article_id) or "",
+                i,
+            ),
+        )
         parts: list[list[int]] = []
         for i in ordered:
             for part in parts:

@@ -38,8 +38,7 @@ class DatedEvent:
 
 def reference_day(published: Published) -> dt.date | None:
     """The day relative expressions resolve against: the known day, or an interval of one day."""
-    day = published.date or (published.earliest if published.earliest == published.latest
-                             else None)
+    day = published.date or (published.earliest if published.earliest == published.latest else None)
     return dt.date.fromisoformat(day) if day else None
 
 
@@ -69,8 +68,9 @@ def event_date(
         reports.append((ref.isoformat(), article.id))
         seen: set[str] = set()
         for start, end in _body_ranges(article):
-            for expr in find_time_expressions(article.text, ref, article.language or "en",
-                                              start, end):
+            for expr in find_time_expressions(
+                article.text, ref, article.language or "en", start, end
+            ):
                 if not expr.earliest or expr.earliest != expr.latest:
                     continue
                 day = dt.date.fromisoformat(expr.earliest)
@@ -90,8 +90,9 @@ def event_date(
         return DatedEvent(event_id, best, (evidence[best],))
     if reports:
         first, article_id = min(reports)
-        return DatedEvent(event_id, first,
-                          (f"no report names the day; earliest report {article_id} ({first})",))
+        return DatedEvent(
+            event_id, first, (f"no report names the day; earliest report {article_id} ({first})",)
+        )
     return DatedEvent(event_id, None, ())
 
 
@@ -111,12 +112,12 @@ def quote_dates(
         # The attribution clause: from the start of the sentence holding the quote or
         # its cue to the end of that sentence, bounded to the paragraph.
         left = max(article.text.rfind("\n", 0, lo) + 1, article.text.rfind(". ", 0, lo) + 2)
-        right_candidates = [i for i in (article.text.find("\n", hi), article.text.find(". ", hi))
-                            if i != -1]
+        right_candidates = [
+            i for i in (article.text.find("\n", hi), article.text.find(". ", hi)) if i != -1
+        ]
         right = min(right_candidates) if right_candidates else len(article.text)
         said: str | None = None
-        for expr in find_time_expressions(article.text, ref, article.language or "en",
-                                          left, right):
+        for expr in find_time_expressions(article.text, ref, article.language or "en", left, right):
             if expr.start >= quote.start and expr.end <= quote.end:
                 continue  # a date inside the quotation is what was said about, not when
             if expr.earliest and ref is not None and expr.earliest > ref.isoformat():
