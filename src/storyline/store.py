@@ -507,18 +507,21 @@ class Store:
         row = self._db.execute("SELECT coalesce(max(seq) + 1, 0) FROM copy_docs").fetchone()
         return int(row[0])
 
+    def _rows_in(self, sql: str, values: Iterable[Any]) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql` for each chunk of the distinct `values`, which fill its `{marks}`.
+
+        SQLite bounds the parameters of one statement, so long IN lists go in chunks.
+        """
+        for chunk in _chunks(sorted(set(values))):
+            marks = ",".join("?" * len(chunk))
+            yield from self._db.execute(sql.replace("{marks}", marks), chunk)
+
     def copy_band_hits(self, keys: Iterable[int]) -> set[int]:
         """Indexed articles holding any of these band keys."""
-        found: set[int] = set()
-        for chunk in _chunks(sorted(set(keys))):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                r[0]
-                for r in self._db.execute(
-                    f"SELECT seq FROM copy_bands WHERE band_key IN ({marks})", chunk
-                )
-            )
-        return found
+        return {
+            r[0]
+            for r in self._rows_in("SELECT seq FROM copy_bands WHERE band_key IN ({marks})", keys)
+        }
 
     def copy_twins(
         self, body_keys: Iterable[str], words_keys: Iterable[str]
@@ -529,125 +532,83 @@ class Store:
             ("body_key", body_keys, found[0]),
             ("words_key", words_keys, found[1]),
         ):
-            for chunk in _chunks(sorted(set(keys))):
-                marks = ",".join("?" * len(chunk))
-                into.update(
-                    self._db.execute(
-                        f"SELECT {column}, min(seq) FROM copy_docs WHERE {column} IN ({marks})"
-                        f" GROUP BY {column}",
-                        chunk,
-                    )
-                )
+            sql = (
+                f"SELECT {column}, min(seq) FROM copy_docs WHERE {column} IN ({{marks}})"
+                f" GROUP BY {column}"
+            )
+            into.update((r[0], r[1]) for r in self._rows_in(sql, keys))
         return found
 
     def copy_sketches(self, seqs: Iterable[int]) -> dict[int, bytes]:
         """Packed MinHash signatures of indexed articles, by seq."""
-        found: dict[int, bytes] = {}
-        for chunk in _chunks(sorted(set(seqs))):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._db.execute(f"SELECT seq, sketch FROM copy_docs WHERE seq IN ({marks})", chunk)
-            )
-        return found
+        sql = "SELECT seq, sketch FROM copy_docs WHERE seq IN ({marks})"
+        return {r[0]: r[1] for r in self._rows_in(sql, seqs)}
 
     def copy_originals(self, seqs: Iterable[int]) -> dict[int, int]:
         """seq -> seq of its group's original, for those of these articles in a group as copies."""
-        found: dict[int, int] = {}
-        for chunk in _chunks(sorted(set(seqs))):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._db.execute(
-                    "SELECT d.seq, o.seq FROM copy_docs d JOIN copy_links l ON l.article_id ="
-                    " d.article_id JOIN copy_docs o ON o.article_id = l.original_id"
-                    f" WHERE d.seq IN ({marks})",
-                    chunk,
-                )
-            )
-        return found
+        sql = (
+            "SELECT d.seq, o.seq FROM copy_docs d JOIN copy_links l ON l.article_id ="
+            " d.article_id JOIN copy_docs o ON o.article_id = l.original_id"
+            " WHERE d.seq IN ({marks})"
+        )
+        return {r[0]: r[1] for r in self._rows_in(sql, seqs)}
 
     def indexed_copies(self, seqs: Iterable[int], settings: CopySettings) -> list[IndexedCopy]:
         """Indexed articles by seq, without their bodies (`copy_bodies` fetches those)."""
-        found = []
-        for chunk in _chunks(sorted(set(seqs))):
-            marks = ",".join("?" * len(chunk))
-            found += [
-                _indexed_copy(row, settings)
-                for row in self._db.execute(
-                    "SELECT d.seq, a.id, a.title, a.language, json_extract(a.published, '$.date'),"
-                    " a.outlet, d.body_key, d.words_key, d.content, d.sketch, d.completeness"
-                    " FROM copy_docs d"
-                    f" JOIN articles a ON a.id = d.article_id WHERE d.seq IN ({marks})",
-                    chunk,
-                )
-            ]
-        return found
+        sql = (
+            "SELECT d.seq, a.id, a.title, a.language, json_extract(a.published, '$.date'),"
+            " a.outlet, d.body_key, d.words_key, d.content, d.sketch, d.completeness"
+            " FROM copy_docs d JOIN articles a ON a.id = d.article_id WHERE d.seq IN ({marks})"
+        )
+        return [_indexed_copy(row, settings) for row in self._rows_in(sql, seqs)]
 
     def copy_group_members(self, originals: Iterable[str]) -> dict[str, list[int]]:
         """original id -> seqs of its group's copies."""
+        sql = (
+            "SELECT l.original_id, d.seq FROM copy_links l JOIN copy_docs d ON"
+            " d.article_id = l.article_id WHERE l.original_id IN ({marks})"
+        )
         found: dict[str, list[int]] = {}
-        for chunk in _chunks(sorted(set(originals))):
-            marks = ",".join("?" * len(chunk))
-            for original, seq in self._db.execute(
-                "SELECT l.original_id, d.seq FROM copy_links l JOIN copy_docs d ON"
-                f" d.article_id = l.article_id WHERE l.original_id IN ({marks})",
-                chunk,
-            ):
-                found.setdefault(original, []).append(seq)
+        for original, seq in self._rows_in(sql, originals):
+            found.setdefault(original, []).append(seq)
         return found
 
     def copy_pairs(self, seqs: Iterable[int]) -> list[tuple[int, int, Match]]:
         """Pairs linked among these articles."""
-        wanted = sorted(set(seqs))
-        among = set(wanted)
+        among = set(seqs)
+        sql = (
+            "SELECT first, second, relation, similarity, spans FROM copy_pairs"
+            " WHERE first IN ({marks})"
+        )
         pairs = []
-        for chunk in _chunks(wanted):
-            marks = ",".join("?" * len(chunk))
-            for first, second, relation, similarity, spans in self._db.execute(
-                "SELECT first, second, relation, similarity, spans FROM copy_pairs"
-                f" WHERE first IN ({marks})",
-                chunk,
-            ):
-                if second in among:
-                    spans_ = tuple((a, b, c, d) for a, b, c, d in json.loads(spans))
-                    pairs.append((first, second, Match(relation, similarity, spans_)))
+        for first, second, relation, similarity, spans in self._rows_in(sql, among):
+            if second in among:
+                spans_ = tuple((a, b, c, d) for a, b, c, d in json.loads(spans))
+                pairs.append((first, second, Match(relation, similarity, spans_)))
         return pairs
 
     def copy_links_of(self, article_ids: Iterable[str]) -> dict[str, CopyLink]:
         """The saved links of these articles (those that are copies), by copy id."""
+        sql = (
+            "SELECT article_id, original_id, relation, similarity, evidence FROM copy_links"
+            " WHERE article_id IN ({marks})"
+        )
         found: dict[str, CopyLink] = {}
-        for chunk in _chunks(sorted(set(article_ids))):
-            marks = ",".join("?" * len(chunk))
-            for article_id, original, relation, similarity, evidence in self._db.execute(
-                "SELECT article_id, original_id, relation, similarity, evidence FROM copy_links"
-                f" WHERE article_id IN ({marks})",
-                chunk,
-            ):
-                passages = tuple(Passage(**p) for p in json.loads(evidence))
-                found[article_id] = CopyLink(
-                    article_id, original, relation, float(similarity), passages
-                )
+        for article_id, original, relation, similarity, evidence in self._rows_in(sql, article_ids):
+            passages = tuple(Passage(**p) for p in json.loads(evidence))
+            found[article_id] = CopyLink(
+                article_id, original, relation, float(similarity), passages
+            )
         return found
 
     def copy_bodies(self, article_ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for chunk in _chunks(sorted(set(article_ids))):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._db.execute(f"SELECT id, body FROM articles WHERE id IN ({marks})", chunk)
-            )
-        return found
+        sql = "SELECT id, body FROM articles WHERE id IN ({marks})"
+        return {r[0]: r[1] for r in self._rows_in(sql, article_ids)}
 
     def copy_terms(self, terms: list[int]) -> dict[int, int]:
         """Indexed articles holding each hashed content word (absent: none)."""
-        found: dict[int, int] = {}
-        for chunk in _chunks(terms):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._db.execute(
-                    f"SELECT term, documents FROM copy_terms WHERE term IN ({marks})", chunk
-                )
-            )
-        return found
+        sql = "SELECT term, documents FROM copy_terms WHERE term IN ({marks})"
+        return {r[0]: r[1] for r in self._rows_in(sql, terms)}
 
     def save_copy_index(
         self,
@@ -775,15 +736,8 @@ class Store:
         ]
 
     def cluster_terms(self, terms: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        for chunk in _chunks(terms):
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self._db.execute(
-                    f"SELECT term, documents FROM cluster_terms WHERE term IN ({marks})", chunk
-                )
-            )
-        return found
+        sql = "SELECT term, documents FROM cluster_terms WHERE term IN ({marks})"
+        return {r[0]: r[1] for r in self._rows_in(sql, terms)}
 
     def cluster_state(self) -> dict[str, Any] | None:
         """The whole clusterer state, in `StoryClusterer.from_state`'s form."""
