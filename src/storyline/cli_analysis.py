@@ -6,6 +6,7 @@ stage functions and prints. Registered on the one `app` by importing this module
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -21,7 +22,7 @@ from storyline.export import (
     story_summary_json,
     timeline_json,
 )
-from storyline.records import CitedSentence, Quote
+from storyline.records import Actor, CitedSentence, Quote
 from storyline.store import Store
 from storyline.summarize import summarize
 from storyline.timeline import build_timeline
@@ -48,6 +49,26 @@ def _story_article_ids(store: Store, story_id: str) -> tuple[str, list[str]] | N
             if event.id == story_id or (not exact and event.id.startswith(story_id)):
                 return event.id, list(event.article_ids)
     return None
+
+
+def _story_corpus(db: Path | None, story: str) -> tuple[str, list[str], Corpus]:
+    """A storyline's or event's id, its article ids, and the corpus they are read from."""
+    with _open(db) as store:
+        picked = _story_article_ids(store, story)
+        if picked is None:
+            raise _no_story(story)
+        return picked[0], picked[1], Corpus.load(store)
+
+
+def _actor(store: Store, name: str) -> Actor:
+    """The actor a name, alias or other-script form stands for; exits 2 when none does."""
+    found = ActorLookup(store.actors()).find(name)
+    if found is None:
+        err.print(
+            f"[bold red]error:[/] no actor {escape(name)!r}; list them with `storyline actors`"
+        )
+        raise typer.Exit(2)
+    return found
 
 
 def _no_story(story_id: str) -> typer.Exit:
@@ -79,13 +100,7 @@ def quotes(
             keep = set(picked[1])
             found = [q for q in found if q.article_id in keep]
         if speaker is not None:
-            actor = ActorLookup(store.actors()).find(speaker)
-            if actor is None:
-                err.print(
-                    f"[bold red]error:[/] no actor {escape(speaker)!r}; "
-                    "list them with `storyline actors`"
-                )
-                raise typer.Exit(2)
+            actor = _actor(store, speaker)
             found = [q for q in found if q.speaker and q.speaker.actor_id == actor.id]
     if as_json:
         _print_json([quote_json(q) for q in found])
@@ -129,12 +144,7 @@ def actor(
 ) -> None:
     """One actor: aliases, roles over time and what they are quoted saying."""
     with _open(db) as store:
-        found = ActorLookup(store.actors()).find(name)
-        if found is None:
-            err.print(
-                f"[bold red]error:[/] no actor {escape(name)!r}; list them with `storyline actors`"
-            )
-            raise typer.Exit(2)
+        found = _actor(store, name)
         said = [q for q in store.quotes() if q.speaker and q.speaker.actor_id == found.id]
     if as_json:
         _print_json({**actor_json(found), "quotes": [quote_json(q) for q in said]})
@@ -201,12 +211,7 @@ def timeline(
     as_json: JsonOption = False,
 ) -> None:
     """A storyline's dated entries, each sentence citing the articles that report it."""
-    with _open(db) as store:
-        picked = _story_article_ids(store, story)
-        if picked is None:
-            raise _no_story(story)
-        corpus = Corpus.load(store)
-    story_id, article_ids = picked
+    story_id, article_ids, corpus = _story_corpus(db, story)
     entries = build_timeline(story_id, corpus.sources(article_ids), max_dates=max_dates)
     if as_json:
         _print_json(timeline_json(story_id, entries))
@@ -226,12 +231,7 @@ def summary(
     as_json: JsonOption = False,
 ) -> None:
     """An extractive summary of a storyline or event; every sentence cites its sources."""
-    with _open(db) as store:
-        picked = _story_article_ids(store, story)
-        if picked is None:
-            raise _no_story(story)
-        corpus = Corpus.load(store)
-    story_id, article_ids = picked
+    story_id, article_ids, corpus = _story_corpus(db, story)
     result = summarize(story_id, corpus.sources(article_ids), max_sentences=sentences, up_to=up_to)
     if as_json:
         _print_json(story_summary_json(result))
