@@ -469,6 +469,19 @@ class _Entry:
     pending: bool = False  # body still to be fetched
 
 
+def _pending_entry(stored: IndexedCopy) -> _Entry:
+    """An index entry read back from the store; its body is fetched only if a check needs it."""
+    return _Entry(
+        stored.doc,
+        stored.key,
+        stored.words_key,
+        stored.content,
+        stored.lead,
+        stored.completeness,
+        pending=True,
+    )
+
+
 @dataclass(slots=True)
 class _Graph:
     """Union-find over the indexed articles, and the pairs found linked."""
@@ -662,15 +675,7 @@ class CopyIndex:
         i = stored.index
         if i in self._entries:
             return
-        entry = _Entry(
-            stored.doc,
-            stored.key,
-            stored.words_key,
-            stored.content,
-            stored.lead,
-            stored.completeness,
-            pending=True,
-        )
+        entry = _pending_entry(stored)
         self._entries[i] = entry
         self._ids[stored.doc.id] = i
         self._graph.parent[i] = i
@@ -741,15 +746,7 @@ class CopyIndex:
     def _restore_member(self, stored: IndexedCopy, original: int) -> None:
         if stored.index in self._entries:
             return
-        self._entries[stored.index] = _Entry(
-            stored.doc,
-            stored.key,
-            stored.words_key,
-            stored.content,
-            stored.lead,
-            stored.completeness,
-            pending=True,
-        )
+        self._entries[stored.index] = _pending_entry(stored)
         self._ids[stored.doc.id] = stored.index
         self._graph.parent[stored.index] = original
         self._graph.neighbours.setdefault(stored.index, [])
