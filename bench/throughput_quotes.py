@@ -74,10 +74,11 @@ def main(argv: list[str] | None = None) -> None:
     if actors is not None:
 
         def both() -> None:
+            # As `storyline.analyse` runs them: quotes parse the article's blocks, the
+            # actors stage parses the whole text (two parses per article today).
             for i, t in enumerate(docs):
-                doc = nlp(t)
-                find_quotes(str(i), t, doc=doc)
-                actors(str(i), t, doc)
+                find_quotes(str(i), t)
+                actors(str(i), t, None)
 
         figures["annotate_quotes_actors_wps"] = round(words / timed(both))
     # ru_maxrss is in KiB on Linux.
