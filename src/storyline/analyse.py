@@ -20,7 +20,7 @@ from storyline.knowledge import Knowledge, load_knowledge
 from storyline.quotes import quotes_for_article
 from storyline.records import Article, Published
 from storyline.sentences import Source
-from storyline.store import Store
+from storyline.store import ArticleSummary, Store
 from storyline.timexpr import find_time_expressions
 from storyline.variants import VariantGroup, group_variants
 from storyline.when import event_date, quote_dates
@@ -199,12 +199,18 @@ def _variant_rows(groups: Sequence[VariantGroup]) -> list[tuple[str, str, list[s
     ]
 
 
-def published_of(store: Store) -> dict[str, Published]:
-    """Each article's best publication date: declared with a day, else the inferred one."""
+def published_of(
+    store: Store, articles: Sequence[Article | ArticleSummary] | None = None
+) -> dict[str, Published]:
+    """Each article's best publication date: declared with a day, else the inferred one.
+
+    Pass the articles when they are already read; otherwise the light summaries are.
+    """
     inferred = store.inferred_dates()
+    rows = articles if articles is not None else store.summaries()
     return {
         a.id: a.published if a.published.date or a.id not in inferred else inferred[a.id]
-        for a in store.articles()
+        for a in rows
     }
 
 
@@ -246,8 +252,8 @@ class Corpus:
 
     @classmethod
     def load(cls, store: Store) -> Corpus:
-        published = published_of(store)
         stored = store.articles()
+        published = published_of(store, stored)
         articles = {a.id: a for a in with_dates(stored, published)}
         copy_of = {link.article_id: g.original for g in store.copy_groups() for link in g.members}
         declared = frozenset(a.id for a in stored if a.published.date)

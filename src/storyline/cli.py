@@ -293,11 +293,13 @@ def story(
 def articles(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List articles: id, title, outlet, language, date, length, set-aside and comment counts."""
     with _open(db) as store:
-        published = published_of(store)
         if as_json:
-            _print_json([article_json(a) for a in with_dates(store.articles(), published)])
+            stored = store.articles()
+            published = published_of(store, stored)
+            _print_json([article_json(a) for a in with_dates(stored, published)])
             return
         rows = store.summaries()
+        published = published_of(store, rows)
     table = Table(show_lines=False, header_style="bold")
     for column in ("id", "title", "outlet", "lang", "published", "chars", "set aside", "comments"):
         table.add_column(
