@@ -174,8 +174,9 @@ def dates(
 ) -> None:
     """Articles whose publication date was inferred: interval, confidence and evidence."""
     with _open(db) as store:
-        published = published_of(store)
-        rows = {s.id: s for s in store.summaries()}
+        summaries = store.summaries()
+        published = published_of(store, summaries)
+        rows = {s.id: s for s in summaries}
     picked = {k: p for k, p in published.items() if every or not rows[k].published.date}
     if as_json:
         _print_json(
