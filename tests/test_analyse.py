@@ -157,27 +157,63 @@ def test_january_2022_seeds_are_placed_on_the_day_of_the_speech(db, articles):
         assert articles[seeds[prefix]]["published"]["date"] == "2022-01-19", prefix
 
 
-@pytest.mark.parametrize(
-    "prefix",
-    [
-        "004",
-        pytest.param(
-            "003",
-            marks=pytest.mark.xfail(
-                reason="text and knowledge bound the February 2026 seed only from below "
-                "(US President Trump, from 2025-01-20); the dated report of the same "
-                "interview in the demo corpus is in French and not clustered with it",
-                strict=True,
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("prefix", ["004", "003"])
 def test_recent_seeds_are_placed_within_a_month(db, articles, prefix):
     p = articles[seed_ids(articles)[prefix]]["published"]
     lo, hi = p["date"] or p["earliest"], p["date"] or p["latest"]
     assert lo and hi
     width = (date.fromisoformat(hi) - date.fromisoformat(lo)).days
     assert width <= 31, p
+
+
+def test_seeds_alone_are_bounded_by_their_text_and_known_facts(tmp_path):
+    """No other article: the 2022 seeds fall within 2021-2024, the June 2025 one within a
+    month; the February 2026 one is bounded only from below (its text names no date)."""
+    seeds = require_shared("seeds")
+    path = str(tmp_path / "seeds.db")
+    result = runner.invoke(app, ["ingest", str(seeds), "--db", path])
+    assert result.exit_code == 0, result.output
+    found = {a["id"]: a for a in cli_json("articles", "--json", "--db", path)}
+    ids = seed_ids(found)
+    for prefix in ("000", "001", "002"):
+        p = found[ids[prefix]]["published"]
+        assert "2021-01-01" <= p["earliest"] <= "2022-01-31" <= p["latest"] <= "2024-12-31", p
+    june = found[ids["004"]]["published"]
+    assert june["earliest"] <= "2025-06-30" and june["latest"] >= "2025-06-01"
+    assert (date.fromisoformat(june["latest"]) - date.fromisoformat(june["earliest"])).days <= 31
+    february = found[ids["003"]]["published"]
+    assert february["earliest"] <= "2026-02-01" and february["latest"] is None, february
+
+
+def test_one_dated_report_in_another_language_places_the_february_2026_seed(tmp_path):
+    """The project's own dated French report of the same interview is the one other
+    article: names carry the match across languages, and its date bounds the seed."""
+    seeds = require_shared("seeds")
+    corpus = find_demo_corpus()
+    assert corpus is not None
+    folder = tmp_path / "one"
+    folder.mkdir()
+    (folder / "report.html").write_bytes(
+        (corpus / "courrier-est-europeen_barrot.html").read_bytes()
+    )
+    path = str(tmp_path / "store.db")
+    result = runner.invoke(app, ["ingest", str(seeds), str(folder), "--db", path])
+    assert result.exit_code == 0, result.output
+    found = {a["id"]: a for a in cli_json("articles", "--json", "--db", path)}
+    ids = seed_ids(found)
+    p = found[ids["003"]]["published"]
+    lo, hi = p["date"] or p["earliest"], p["date"] or p["latest"]
+    assert hi >= "2026-02-01" and lo <= "2026-02-28", p
+    assert (date.fromisoformat(hi) - date.fromisoformat(lo)).days <= 31, p
+    assert any(e["kind"] == "corpus" for e in p["evidence"]), p
+    stories = cli_json("stories", "--json", "--db", path)
+    assert len(stories) == 1
+    events = [set(e["article_ids"]) for e in stories[0]["events"]]
+    january = {ids["000"], ids["001"], ids["002"]}
+    assert january in events
+    assert {ids["004"]} in events
+    report = next(a for a in found if "/seeds/" not in found[a]["source"])
+    assert {ids["003"], report} in events
 
 
 def test_dates_lists_the_inferred_ones(db):

@@ -409,3 +409,49 @@ def test_seeds_cluster_the_same_in_any_arrival_order() -> None:
             clusterer.add(doc)
         assert groups(clusterer.events()) == reference
         assert len(clusterer.storylines()) == 1
+
+
+# --------------------------------------------------------------------------- time and language
+
+LOOK_BACK = (
+    "Riverton residents of Eastbank returned to Quay Street, mayor Helen Okafor said. "
+    "{month}the Marlow River flood forced 3,000 people from their homes in Riverton, and "
+    "rescue crews in boats carried them to shelters."
+)
+
+
+@pytest.mark.parametrize(("month", "joins"), [("", True), ("In March, ", False)])
+def test_an_undated_article_that_looks_back_at_the_month_is_no_report_of_it(
+    month: str, joins: bool
+) -> None:
+    later = ClusterDoc("later", None, LOOK_BACK.format(month=month), None, "en", None)
+    events, _ = cluster([*docs(FLOOD), later])
+    assert (event_with(events, "later").id == event_with(events, "flood-1").id) is joins
+
+
+def test_undated_articles_are_kept_apart_by_the_intervals_their_text_allows() -> None:
+    body = FLOOD[0][3]
+
+    def undated(article_id: str, earliest: str, latest: str) -> ClusterDoc:
+        return ClusterDoc(article_id, None, body, None, "en", None, earliest, latest)
+
+    near = [undated("a", "2024-03-01", "2024-03-20"), undated("b", "2024-03-04", "2024-04-01")]
+    far = [undated("a", "2024-03-01", "2024-03-20"), undated("b", "2027-01-01", "2027-02-01")]
+    assert len(cluster(near)[0]) == 1
+    assert len(cluster(far)[0]) == 2
+
+
+def test_articles_in_two_languages_meet_on_their_names() -> None:
+    french = ClusterDoc(
+        "crue-1",
+        "Crue de la Marlow à Riverton",
+        "La Marlow est sortie de son lit à Riverton lundi. Helen Okafor, maire de Riverton, "
+        "a fait évacuer 3 000 habitants du quartier d'Eastbank ; des bateaux ont sillonné "
+        "Quay Street toute la nuit.",
+        "2024-03-04",
+        "fr",
+        None,
+    )
+    events, _ = cluster([*docs(FLOOD + FIRE), french])
+    assert event_with(events, "crue-1").id == event_with(events, "flood-1").id
+    assert event_with(events, "fire-1").id != event_with(events, "flood-1").id

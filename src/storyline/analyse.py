@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from storyline.actors import assign_actor_ids, find_mentions, merge_actors
-from storyline.dating import infer_published, propagate_published, tense
+from storyline.dating import body_only, day_of, own_dates, propagate_published, tense
 from storyline.knowledge import Knowledge, load_knowledge
 from storyline.quotes import quotes_for_article
 from storyline.records import Article, Published
@@ -42,41 +42,6 @@ class AnalysisReport:
             f"{self.actors} actors, {self.variant_groups} quotations matched across outlets; "
             f"{self.dates_inferred} publication dates inferred"
         )
-
-
-def body_only(article: Article) -> str:
-    """The article's text with everything but the body paragraphs blanked out.
-
-    Offsets stay those of Article.text, so evidence found in it points at the
-    article, while boilerplate and reader comments (which carry dates of their
-    own) cannot date the article.
-    """
-    chars = [" " if c != "\n" else c for c in article.text]
-    for p in article.paragraphs:
-        chars[p.text_start : p.text_end] = article.text[p.text_start : p.text_end]
-    return "".join(chars)
-
-
-def day_of(p: Published) -> str | None:
-    """A single day to order by: the known date, else the interval's start."""
-    return p.date or p.earliest
-
-
-def own_dates(
-    articles: Sequence[Article], kb: Knowledge, known: Mapping[str, Published] | None = None
-) -> dict[str, Published]:
-    """Each article's date from itself: declared, else inferred from its text and `kb`.
-
-    `known` holds earlier inferences (the store keeps them), so an article's text is
-    read once, not at every build.
-    """
-    known = known or {}
-    return {
-        a.id: a.published
-        if a.published.date
-        else known.get(a.id) or infer_published(body_only(a), a.published, a.language or "en", kb)
-        for a in articles
-    }
 
 
 def infer_dates(

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import regex
 
 from .knowledge import Knowledge, Office, ScheduledEvent
-from .records import Evidence, Published, TimeExpression
+from .records import Article, Evidence, Published, TimeExpression
 from .timexpr import find_time_expressions
 
 MIN_DAY = dt.date(1, 1, 1).toordinal()
@@ -627,6 +627,41 @@ def infer_published(
             result.evidence + weekdays,
         )
     return result
+
+
+def body_only(article: Article) -> str:
+    """The article's text with everything but the body paragraphs blanked out.
+
+    Offsets stay those of Article.text, so evidence found in it points at the
+    article, while boilerplate and reader comments (which carry dates of their
+    own) cannot date the article.
+    """
+    chars = [" " if c != "\n" else c for c in article.text]
+    for p in article.paragraphs:
+        chars[p.text_start : p.text_end] = article.text[p.text_start : p.text_end]
+    return "".join(chars)
+
+
+def day_of(p: Published) -> str | None:
+    """A single day to order by: the known date, else the interval's start."""
+    return p.date or p.earliest
+
+
+def own_dates(
+    articles: Sequence[Article], kb: Knowledge, known: Mapping[str, Published] | None = None
+) -> dict[str, Published]:
+    """Each article's date from itself: declared, else inferred from its text and `kb`.
+
+    `known` holds earlier inferences (the store keeps them), so an article's text is
+    read once, not at every build.
+    """
+    known = known or {}
+    return {
+        a.id: a.published
+        if a.published.date
+        else known.get(a.id) or infer_published(body_only(a), a.published, a.language or "en", kb)
+        for a in articles
+    }
 
 
 # --------------------------------------------------------------------------- corpus

@@ -20,9 +20,11 @@ from urllib.parse import urlsplit
 from storyline.clean import Cues, clean_html, clean_text, load_cues
 from storyline.cluster import ClusterDoc, StoryClusterer, root_original, stream_order
 from storyline.clusterstate import ResumedClusterer, snapshot
+from storyline.dating import own_dates
 from storyline.dedupe import CopyIndex, CopySettings
 from storyline.errors import Rejected
 from storyline.ingest import discover, read_raw, unpack
+from storyline.knowledge import load_knowledge
 from storyline.language import detect_language
 from storyline.published import declared_published
 from storyline.records import Article, Item, RawDocument, Rejection
@@ -324,6 +326,7 @@ def update_events(store: Store) -> int:
         link.article_id: link.original_id
         for link in store.copy_links_of([doc.id for doc in new]).values()
     }
+    new = _with_own_dates(store, new)
     clusterer = _clusterer(store, len(new))
     for doc in stream_order(new, copy_of):
         original = root_original(doc.id, copy_of)
@@ -333,6 +336,29 @@ def update_events(store: Store) -> int:
     else:
         store.save_cluster(snapshot(clusterer), mark)
     return len(new)
+
+
+def _with_own_dates(store: Store, docs: list[ClusterDoc]) -> list[ClusterDoc]:
+    """Undated articles with the interval their own text and known facts allow.
+
+    Clustering can then keep apart undated reports that are years apart. The
+    intervals are kept as the dates stage's own-date rows, so it reads each text once.
+    """
+    undated = [d.id for d in docs if d.date is None]
+    if not undated:
+        return docs
+    known = store.own_dates(undated)
+    articles = [store.article(a) for a in undated if a not in known]
+    if articles:
+        fresh = own_dates(articles, load_knowledge())
+        store.save_inferred_dates(fresh, fresh)
+        known = {**known, **fresh}
+    return [
+        d
+        if d.date is not None or d.id not in known
+        else replace(d, earliest=known[d.id].earliest, latest=known[d.id].latest)
+        for d in docs
+    ]
 
 
 def update_storylines(store: Store) -> None:

@@ -1096,8 +1096,17 @@ class Store:
                 ],
             )
 
-    def own_dates(self) -> dict[str, Published]:
-        rows = self._db.execute("SELECT article_id, own FROM inferred_dates")
+    def own_dates(self, article_ids: Iterable[str] | None = None) -> dict[str, Published]:
+        """Undated articles' dates from themselves alone: all, or those of these ids."""
+        if article_ids is None:
+            rows: Iterable[tuple[Any, ...]] = self._db.execute(
+                "SELECT article_id, own FROM inferred_dates"
+            )
+        else:
+            rows = self._rows_in(
+                "SELECT article_id, own FROM inferred_dates WHERE article_id IN ({marks})",
+                article_ids,
+            )
         return {r[0]: _published(r[1]) for r in rows}
 
     def update_event_dates(self, dated: Iterable[DatedEvent]) -> None:
