@@ -18,6 +18,7 @@ from rich.table import Table
 
 from storyline import __version__
 from storyline.analyse import analyse, published_of, with_dates
+from storyline.dating import day_of
 from storyline.errors import StorylineError
 from storyline.export import (
     article_json,
@@ -448,10 +449,15 @@ def demo(
         out.print(_guard(lambda: analyse(store)).summary())
         articles_ = store.articles()
         rows = store.summaries()
+        published = published_of(store, rows)
         html = _dossier_html(store, "storyline demo dossier")
     dossier_path = output / "dossier.html"
     dossier_path.write_text(html, encoding="utf-8")
-    table = Table(title="Sample corpus", header_style="bold")
+    table = Table(
+        title="Sample corpus",
+        caption="~ inferred publication date (see `storyline dates`)",
+        header_style="bold",
+    )
     for column in ("published", "title", "outlet", "lang", "set aside", "comments"):
         table.add_column(
             column,
@@ -459,9 +465,9 @@ def demo(
             overflow="ellipsis",
             max_width=48 if column == "title" else 28,
         )
-    for r in sorted(rows, key=lambda r: (r.published.date or "9999", r.title or "")):
+    for r in sorted(rows, key=lambda r: (day_of(published[r.id]) or "9999", r.title or "")):
         table.add_row(
-            r.published.date or "undated",
+            _when(r.published, published[r.id]),
             escape((r.title or "(untitled)")[:60]),
             escape(r.outlet or "-"),
             r.language or "-",
