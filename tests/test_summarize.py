@@ -186,3 +186,19 @@ def test_max_words_is_a_budget_past_the_first_sentence() -> None:
         words = [len(s.text.split()) for s in summary.sentences]
         assert words  # the first sentence is shown even when it alone is over the budget
         assert len(words) == 1 or sum(words) <= budget
+
+
+def test_a_storyline_summary_tells_each_event_before_a_second_sentence_of_any() -> None:
+    later = article(
+        "ap9",
+        "2024-09-10",
+        ["Three months after the storm, the island reopened its rebuilt coastal road."],
+        outlet="ap",
+    )
+    sources = [*STORM, later]
+    events = {"bbc1": "ev-storm", "ap1": "ev-storm", "rt1": "ev-storm", "ap9": "ev-road"}
+    without = summarize("st1", sources, max_sentences=2)
+    told = summarize("st1", sources, max_sentences=2, groups=events)
+    assert all(c.article_id != "ap9" for s in without.sentences for c in s.citations)
+    assert {events[s.citations[0].article_id] for s in told.sentences} == {"ev-storm", "ev-road"}
+    assert check_citations(told, texts(sources)) == []

@@ -222,3 +222,12 @@ def test_overlong_sentences_are_not_shown() -> None:
     ]
     shown = build_timeline("s1", sources, max_dates=1, sentences_per_date=5)
     assert long not in {s.text for e in shown for s in e.sentences}
+
+
+def test_an_event_day_is_shown_even_when_busier_days_outrank_it() -> None:
+    sources = sources_about_the_vote()
+    ranked = [e.date for e in build_timeline("s1", sources, max_dates=1)]
+    anchored = build_timeline("s1", sources, max_dates=1, anchors=["2024-03-20"])
+    assert ranked == ["2024-03-05"]
+    assert [e.date for e in anchored] == ["2024-03-20"]
+    assert check_citations(anchored, texts(sources)) == []

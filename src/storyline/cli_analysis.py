@@ -15,6 +15,7 @@ from rich.markup import escape
 from storyline.actors import ActorLookup
 from storyline.analyse import Corpus, published_of
 from storyline.cli import DbOption, JsonOption, _open, _print_json, app, err, out
+from storyline.cluster import Event
 from storyline.export import (
     actor_json,
     published_json,
@@ -23,6 +24,7 @@ from storyline.export import (
     timeline_json,
 )
 from storyline.records import Actor, CitedSentence, Quote
+from storyline.report import event_dates, event_of
 from storyline.store import Store
 from storyline.summarize import summarize
 from storyline.timeline import build_timeline
@@ -37,24 +39,30 @@ def _speaker(q: Quote) -> str:
     return s.name or s.description or "(unresolved)"
 
 
-def _story_article_ids(store: Store, story_id: str) -> tuple[str, list[str]] | None:
-    """A storyline's or an event's id and its article ids, by id or unique prefix."""
+def _story_events(store: Store, story_id: str) -> tuple[str, list[Event]] | None:
+    """A storyline's or an event's id and its events, by id or unique prefix."""
     events = store.events()
     for exact in (True, False):
         for storyline in store.storylines():
             if storyline.id == story_id or (not exact and storyline.id.startswith(story_id)):
                 chosen = set(storyline.event_ids)
-                return storyline.id, [a for e in events if e.id in chosen for a in e.article_ids]
+                return storyline.id, [e for e in events if e.id in chosen]
         for event in events:
             if event.id == story_id or (not exact and event.id.startswith(story_id)):
-                return event.id, list(event.article_ids)
+                return event.id, [event]
     return None
 
 
-def _story_corpus(db: Path | None, story: str) -> tuple[str, list[str], Corpus]:
-    """A storyline's or event's id, its article ids, and the corpus they are read from."""
+def _story_article_ids(store: Store, story_id: str) -> tuple[str, list[str]] | None:
+    """A storyline's or an event's id and its article ids, by id or unique prefix."""
+    picked = _story_events(store, story_id)
+    return None if picked is None else (picked[0], [a for e in picked[1] for a in e.article_ids])
+
+
+def _story_corpus(db: Path | None, story: str) -> tuple[str, list[Event], Corpus]:
+    """A storyline's or event's id, its events, and the corpus they are read from."""
     with _open(db) as store:
-        picked = _story_article_ids(store, story)
+        picked = _story_events(store, story)
         if picked is None:
             raise _no_story(story)
         return picked[0], picked[1], Corpus.load(store)
@@ -212,8 +220,9 @@ def timeline(
     as_json: JsonOption = False,
 ) -> None:
     """A storyline's dated entries, each sentence citing the articles that report it."""
-    story_id, article_ids, corpus = _story_corpus(db, story)
-    entries = build_timeline(story_id, corpus.sources(article_ids), max_dates=max_dates)
+    story_id, events, corpus = _story_corpus(db, story)
+    sources = corpus.sources([a for e in events for a in e.article_ids])
+    entries = build_timeline(story_id, sources, max_dates=max_dates, anchors=event_dates(events))
     if as_json:
         _print_json(timeline_json(story_id, entries))
         return
@@ -232,8 +241,10 @@ def summary(
     as_json: JsonOption = False,
 ) -> None:
     """An extractive summary of a storyline or event; every sentence cites its sources."""
-    story_id, article_ids, corpus = _story_corpus(db, story)
-    result = summarize(story_id, corpus.sources(article_ids), max_sentences=sentences, up_to=up_to)
+    story_id, events, corpus = _story_corpus(db, story)
+    sources = corpus.sources([a for e in events for a in e.article_ids])
+    groups = event_of(events) if len(events) > 1 else None
+    result = summarize(story_id, sources, max_sentences=sentences, up_to=up_to, groups=groups)
     if as_json:
         _print_json(story_summary_json(result))
         return

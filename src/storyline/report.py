@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from storyline.analyse import Corpus
 from storyline.chart import Mark, timeline_svg
+from storyline.cluster import Event
 from storyline.dossier import render_dossier, story_views
 from storyline.records import Article, CitedSentence, Quote
 from storyline.store import Store
@@ -157,6 +158,16 @@ def _preference(q: Quote) -> tuple[int, int]:
     return KIND_ORDER.get(q.kind, 0), len(q.text)
 
 
+def event_of(events: Sequence[Event]) -> dict[str, str]:
+    """Article id -> the event it reports, for summaries that tell every event."""
+    return {a: e.id for e in events for a in e.article_ids}
+
+
+def event_dates(events: Sequence[Event]) -> list[str]:
+    """The days a storyline's events happened, for its timeline's anchors."""
+    return sorted({e.date for e in events if e.date})
+
+
 def dossier_html(store: Store, title: str) -> str:
     """The whole dossier for what the store holds."""
     corpus = Corpus.load(store)
@@ -185,8 +196,18 @@ def dossier_html(store: Store, title: str) -> str:
             for a in e.article_ids
             if a in articles and (day := _day(articles[a])) is not None
         ]
-        summary = summarize(storyline.id, sources, max_sentences=STORY_SUMMARY_SENTENCES)
-        entries = build_timeline(storyline.id, sources)
+        # The story so far up to its newest report: how it began and where it stands
+        # (the weighting measured on the background-summaries set), not just its
+        # most reported event.
+        newest = max((s.published for s in sources if s.published), default=None)
+        summary = summarize(
+            storyline.id,
+            sources,
+            max_sentences=STORY_SUMMARY_SENTENCES,
+            up_to=newest,
+            groups=event_of(members),
+        )
+        entries = build_timeline(storyline.id, sources, anchors=event_dates(members))
         extras[storyline.id] = StoryExtras(
             chart=timeline_svg(marks, [e.label for e in members]),
             summary=_views(summary.sentences, articles, cited),

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -193,6 +193,7 @@ def summarize(
     up_to: str | None = None,
     *,
     max_words: int | None = None,
+    groups: Mapping[str, str] | None = None,
     settings: SummarySettings = DEFAULT,
 ) -> Summary:
     """An extractive summary of the sources, every sentence cited.
@@ -202,7 +203,9 @@ def summarize(
     `max_words` is a word budget: past the first sentence, only sentences that fit
     are chosen, so a cut to that length never loses the end of the newest fact.
     Sentences that contradict a chosen one are added beside it, beyond
-    `max_sentences` (within the budget).
+    `max_sentences` (within the budget). `groups` maps article ids to the event they
+    report: each event then gives its best sentence before any gives a second, so a
+    storyline's summary tells each of its happenings, not its busiest one only.
     Sentences appear in the order of their articles' dates.
     """
     if up_to is not None:
@@ -231,6 +234,8 @@ def summarize(
     budget = math.inf if max_words is None else float(max_words)
     closest = np.zeros(len(top))
     blocked = np.zeros(len(top), dtype=bool)
+    group = np.array([(groups or {}).get(pool[i].article_id, "") for i in top])
+    told = np.zeros(len(top), dtype=bool)  # its event has a sentence already
     while len(chosen) < max_sentences:
         if chosen:  # past the first sentence, only what fits in the word budget
             blocked |= length > budget
@@ -238,7 +243,11 @@ def summarize(
             break
         score = relevance - settings.diversity * closest
         score[blocked] = -np.inf
+        if groups and not (told | blocked).all():
+            score[told] = -np.inf
         j = int(np.argmax(score))
+        if groups:
+            told |= group == group[j]
         chosen.append(j)
         budget -= length[j]
         closest = np.maximum(closest, inner[j])

@@ -153,13 +153,17 @@ def build_timeline(
     sentences_per_date: int = 2,
     *,
     between: tuple[str, str] | None = None,
+    anchors: Sequence[str] = (),
     settings: TimelineSettings = DEFAULT,
 ) -> list[TimelineEntry]:
     """Dated entries for one storyline, in date order, every sentence cited.
 
     `max_dates` None keeps the days at least `settings.min_support` independent
     articles mention or were published on. `between` (ISO days, inclusive) limits the
-    dates shown. `storyline_id` names the storyline for the caller; entries carry no id.
+    dates shown. `anchors` are days the caller knows the story turned on (its events'
+    dates): each is shown, before the ranked days, when a sentence speaks for it, so a
+    story of years is not told by its busiest week alone. `storyline_id` names the
+    storyline for the caller; entries carry no id.
     """
     del storyline_id  # entries are stored under it by the caller
     pool = [s for s in collect(sources) if s.original]
@@ -197,7 +201,9 @@ def build_timeline(
     if max_dates is None:
         support = settings.min_support
         supported = [d for d in ranked if len(mention_articles[d] | published[d]) >= support]
-        max_dates = max(1, len(supported))
+        max_dates = max(1, len(supported), len(set(anchors) & days))
+    first = sorted(set(anchors) & days, key=lambda d: (-score(d), d))
+    ranked = first + [d for d in ranked if d not in set(first)]
 
     x = tfidf(pool)
     index = citation_index(pool)
