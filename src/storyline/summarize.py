@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
 
 from storyline.records import CitedSentence, Summary
@@ -186,6 +187,23 @@ def _coverage(
     return np.asarray(reach.sum(axis=1), dtype=np.float64) / (len(outlets) - 1)
 
 
+def _centrality(
+    x: csr_matrix, pool: Sequence[Sentence], groups: Mapping[str, str] | None
+) -> Floats:
+    """Each sentence's cosine with the centroid of all, or with its own event's when
+    `groups` are given: an event's best sentence tells that event, not the story's
+    busiest one in passing."""
+    if not groups:
+        return centroid_scores(x)
+    scores = np.zeros(len(pool))
+    members: dict[str, list[int]] = {}
+    for i, s in enumerate(pool):
+        members.setdefault(groups.get(s.article_id, ""), []).append(i)
+    for rows in members.values():
+        scores[rows] = centroid_scores(x[rows])
+    return scores
+
+
 def summarize(
     summary_id: str,
     sources: Sequence[Source],
@@ -221,7 +239,7 @@ def summarize(
         if up_to is not None
         else 0.0
     )
-    base = centroid_scores(x) + recency + settings.lead * lead
+    base = _centrality(x, pool, groups) + recency + settings.lead * lead
     top = np.argsort(-base, kind="stable")[: settings.candidates]
     sims = np.asarray((x[top] @ x.T).toarray())
     relevance = base[top] + settings.coverage * _coverage(pool, top, sims, settings.support)
