@@ -842,12 +842,11 @@ class CopyIndex:
         it need not be worked out there.
         """
         graph = self._graph
-        candidates = list(dict.fromkeys(candidates))
-        self._read_entries(c for c in candidates if graph.find(c) != graph.find(index))
-        for candidate in candidates:
+        for candidate in dict.fromkeys(candidates):
             if graph.find(candidate) == graph.find(index):
                 continue  # already in this article's group: one link there is enough
             original = self._originals.get(graph.find(candidate), candidate)
+            self._read_entries((original, candidate))  # a resumed hit held by signature
             for other in dict.fromkeys((original, candidate)):
                 match = self.compare(index, other)
                 if match is not None:
