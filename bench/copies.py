@@ -1,6 +1,6 @@
 """Copy detection on a synthetic copy set, on hard negatives and on real wire copies.
 
-    python bench/copies.py [--split odd|even|all] [--seed N] [--limit N]
+    python bench/copies.py [--split odd|even|all] [--seed N] [--limit N] [--orders N]
 
 Bases are clean bodies: the Scrapinghub gold bodies and the ECB+ texts (cleaned
 with `storyline.clean.clean_text`). Each base gets two variants of different
@@ -41,6 +41,12 @@ Figures are pair recall per kind (the two texts end in one group), pair precisio
 per predicted relation (the linked texts come from one base), how often the
 predicted relation is the gold one, ARI of the groups, the false-link rate on hard
 negatives and recall on the GVA wire copies. The last line is one JSON object.
+
+Order: the index adds articles one at a time, so which links form (and so which
+article becomes a group's original) may depend on the order they come in. With
+`--orders N` (default 3) both sets are grouped again in N shuffled orders: the ARI
+of each grouping against the first, the share of groups found with the same
+members, and among those the share with the same original.
 """
 
 from __future__ import annotations
@@ -88,6 +94,7 @@ TARGETS = {
 }
 MIN_BASE_WORDS = 60  # shorter bodies are notes, not articles to copy
 GVA_WIRE_HIGH, GVA_WIRE_LOW = 0.9, 0.5
+GVA_ORDER_SEED = 1  # the shuffles of the GVA documents (the synthetic set uses --seed)
 
 # Hand-written for this benchmark: common news words and a synonym a content
 # farm's spinner would put in their place. Written without looking at the
@@ -732,7 +739,9 @@ def five_gram_overlap(a: str, b: str) -> tuple[float, float]:
     return shared / len(x | y), shared / min(len(x), len(y))
 
 
-def gva_figures(rows: Sequence[dict[str, Any]], timer: Callable[[], float]) -> dict[str, Any]:
+def gva_figures(
+    rows: Sequence[dict[str, Any]], timer: Callable[[], float], orders: int = 0
+) -> dict[str, Any]:
     """Recall on the README's silver wire copies, false links on same-incident pairs apart."""
     by_incident: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
@@ -758,9 +767,12 @@ def gva_figures(rows: Sequence[dict[str, Any]], timer: Callable[[], float]) -> d
         for r in rows
     )
     started = timer()
-    predicted = group_map(_index_groups(gva_docs), gva_docs)
+    groups = _index_groups(gva_docs)
+    predicted = group_map(groups, gva_docs)
     seconds = timer() - started
     results: dict[str, Any] = {"docs": len(gva_docs), "seconds": seconds}
+    if orders:
+        results["order"] = order_figures(gva_docs, groups, orders, GVA_ORDER_SEED)
     for name, mapping in (
         ("storyline", predicted),
         ("exact_hash", exact_hash_groups(gva_docs)),
@@ -787,6 +799,34 @@ def _index_groups(docs: Iterable[CopyDoc]) -> list[CopyGroup]:
     return index.groups()
 
 
+def order_figures(
+    docs: Sequence[CopyDoc], groups: Sequence[CopyGroup], orders: int, seed: int
+) -> dict[str, Any]:
+    """How much the groups depend on the order the articles come in (see the docstring)."""
+    first = group_map(groups, docs)
+    aris, same_members, same_original = [], [], []
+    for turn in range(orders):
+        shuffled = list(docs)
+        random.Random(seed + turn).shuffle(shuffled)
+        again = _index_groups(shuffled)
+        aris.append(adjusted_rand(first, group_map(again, docs)))
+        held = {_members(g): g.original for g in again}
+        found = [g for g in groups if _members(g) in held]
+        same_members.append(len(found) / len(groups) if groups else 1.0)
+        agree = sum(held[_members(g)] == g.original for g in found)
+        same_original.append(agree / len(found) if found else 1.0)
+    return {
+        "orders": orders,
+        "ari_min": min(aris, default=1.0),
+        "same_members_min": min(same_members, default=1.0),
+        "same_original_min": min(same_original, default=1.0),
+    }
+
+
+def _members(group: CopyGroup) -> frozenset[str]:
+    return frozenset([group.original, *(link.article_id for link in group.members)])
+
+
 def pair_recall(pairs: Sequence[tuple[str, str]], predicted: dict[str, str]) -> float:
     return sum(predicted[a] == predicted[b] for a, b in pairs) / len(pairs) if pairs else 0.0
 
@@ -794,7 +834,7 @@ def pair_recall(pairs: Sequence[tuple[str, str]], predicted: dict[str, str]) -> 
 # --------------------------------------------------------------------------- main
 
 
-def synthetic_figures(all_bases: Sequence[Base], seed: int) -> dict[str, Any]:
+def synthetic_figures(all_bases: Sequence[Base], seed: int, orders: int) -> dict[str, Any]:
     templates = json.loads(TEMPLATES.read_text("utf-8"))
     bases, shared_bases = apart(all_bases)
     docs, variants, spin_rates = make_variants(bases, seed, templates)
@@ -835,6 +875,8 @@ def synthetic_figures(all_bases: Sequence[Base], seed: int) -> dict[str, Any]:
     figures["storyline"]["original_is_base"] = (
         sum(1 for g in groups if g.original in base_ids) / len(groups) if groups else 0.0
     )
+    if orders:
+        figures["storyline"]["order"] = order_figures(docs, groups, orders, seed)
     return figures
 
 
@@ -844,6 +886,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--limit", type=int, default=0, help="at most this many bases per set")
     parser.add_argument("--no-gva", action="store_true", help="skip the GVA wire-copy run")
+    parser.add_argument("--orders", type=int, default=3, help="shuffled orders to group again")
     args = parser.parse_args(argv)
     root = require_eval("")
     assert root is not None
@@ -854,9 +897,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.limit:
         sh, ecb = sh[: args.limit], ecb[: args.limit]
     figures: dict[str, Any] = {"split": args.split, "seed": args.seed}
-    figures["synthetic"] = synthetic_figures(sh + ecb, args.seed)
+    figures["synthetic"] = synthetic_figures(sh + ecb, args.seed, args.orders)
     if not args.no_gva:
-        figures["gva"] = gva_figures(load_gva(root, args.split), time.perf_counter)
+        figures["gva"] = gva_figures(load_gva(root, args.split), time.perf_counter, args.orders)
     report(figures)
     emit(_round_all(figures))
 
@@ -895,11 +938,23 @@ def report(figures: dict[str, Any]) -> None:
     )
     print("label accuracy per kind:", {k: round(v, 3) for k, v in ours["label_accuracy"].items()})
     print("confusion:", ours["confusion"])
+    if "order" in ours:
+        print("shuffled orders:", _order_line(ours["order"]))
     if "gva" in figures:
         gva = figures["gva"]
         print(f"GVA ({gva['docs']} docs, {gva['seconds']:.1f} s): pairs {gva['pairs']}")
         for name in ("storyline", "exact_hash", "minhash_0.8"):
             print(f"  {name:<12}", {k: round(v, 4) for k, v in gva[name].items()})
+        if "order" in gva:
+            print("  shuffled orders:", _order_line(gva["order"]))
+
+
+def _order_line(order: dict[str, Any]) -> str:
+    return (
+        f"{order['orders']} orders: ARI against the first >= {order['ari_min']:.4f}, "
+        f"groups with the same members >= {order['same_members_min']:.3f}, "
+        f"of those with the same original >= {order['same_original_min']:.3f}"
+    )
 
 
 def _round_all(value: Any) -> Any:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -11,8 +13,9 @@ from typer.testing import CliRunner
 
 from storyline.cli import app, find_demo_corpus
 from storyline.cluster import Event, StoryClusterer, root_original, stream_order
-from storyline.dedupe import CopyGroup, CopyIndex, CopyLink, doc_from_article
-from storyline.pipeline import build_stories, cluster_doc, ingest_paths
+from storyline.dedupe import CopyGroup, CopyIndex, CopyLink, doc_from_article, find_copies
+from storyline.pipeline import build_stories, cluster_doc, ingest_paths, update_copies
+from storyline.records import Article, Published, RawDocument
 from storyline.store import Store
 
 runner = CliRunner()
@@ -244,3 +247,69 @@ def test_two_batches_link_and_cluster_as_one(tmp_path: Path) -> None:
         build_stories(two)  # nothing new, but storylines were left behind: derive them
         assert two.storylines() == clusterer.storylines()
         assert view(two.events()) == view(clusterer.events())
+
+
+def _save_text(store: Store, article_id: str, body: str, day: str) -> None:
+    """An article as ingest would store it, built by hand (no cleaning)."""
+    raw = RawDocument(
+        hashlib.sha256(article_id.encode()).hexdigest(), f"{article_id}.txt", b"", "text"
+    )
+    article = Article(
+        id=article_id,
+        raw_sha256=raw.sha256,
+        source=raw.source,
+        locator="",
+        title=None,
+        outlet=None,
+        url=None,
+        author=None,
+        language="en",
+        published=Published(date=day, confidence=1.0, method="declared"),
+        text=body,
+        body=body,
+        paragraphs=(),
+        set_aside=(),
+        comments=(),
+        extractor="text",
+    )
+    store.save_document(raw, [article], [])
+
+
+def _demo_bodies() -> list[str]:
+    corpus = find_demo_corpus()
+    assert corpus is not None
+    return [path.read_text(encoding="utf-8") for path in sorted(corpus.glob("*.txt"))[:2]]
+
+
+def test_a_copy_joining_a_group_whose_original_stays_reads_none_of_its_members(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adding to a large group costs the same as to a small one, until its original changes:
+    then every member is linked to the new one, as one index holding everything would."""
+    body, other = _demo_bodies()
+    with Store.open(tmp_path / "group.db") as store:
+        _save_text(store, "a00", body, "2025-01-01")
+        _save_text(store, "b00", other, "2025-01-01")
+        for n in range(1, 13):
+            _save_text(store, f"a{n:02d}", body, f"2025-02-{n:02d}")
+        update_copies(store)
+        read: list[object] = []
+
+        def noted(values: Iterable[object]) -> list[object]:
+            values = list(values)
+            read.extend(values)
+            return values
+
+        members, records = store.copy_group_members, store.indexed_copies
+        monkeypatch.setattr(store, "copy_group_members", lambda o: members(noted(o)))
+        monkeypatch.setattr(store, "indexed_copies", lambda q, s: records(noted(q), s))
+        _save_text(store, "a99", body, "2025-03-01")
+        update_copies(store)
+        assert len(read) <= 2, f"read back {read}: the group's members, not just its original"
+        _save_text(store, "a98", body[: len(body) * 3 // 4], "2024-12-31")
+        update_copies(store)  # dated first: the group's original changes
+        ids = [f"a{n:02d}" for n in range(13)] + ["b00", "a99", "a98"]
+        bodies = {a.id: a for a in store.articles()}
+        expected = find_copies(doc_from_article(bodies[i]) for i in sorted(ids[:14]) + ids[14:])
+        assert links(store.copy_groups()) == links(expected)
+        assert {g.original for g in expected} == {"a98"}

@@ -43,7 +43,13 @@ from sklearn.feature_extraction.text import TfidfTransformer  # type: ignore[imp
 
 from storyline.clean import Cues, cue_label, load_cues
 from storyline.records import Article
-from storyline.sketches import TERM_BUCKETS, IndexedCopy, Sketches, unpack_sketch
+from storyline.sketches import (
+    TERM_BUCKETS,
+    IndexedCopy,
+    SignatureRows,
+    Sketches,
+    unpack_sketches,
+)
 from storyline.textstats import SENTENCE_END, is_prose, stopwords
 
 U32 = npt.NDArray[np.uint32]
@@ -157,6 +163,15 @@ class CopyGroup:
 
     original: str
     members: tuple[CopyLink, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CopyReader:
+    """What a resumed index reads from its store when a check needs it."""
+
+    bodies: Callable[[list[str]], dict[str, str]]  # article id -> body
+    terms: Callable[[list[int]], dict[int, int]]  # hashed term -> documents holding it
+    records: Callable[[list[int]], list[IndexedCopy]]  # by index, without bodies
 
 
 def doc_from_article(a: Article) -> CopyDoc:
@@ -529,9 +544,9 @@ class CopyIndex:
         self._same_words: dict[str, int] = {}
         self._graph = _Graph()
         self._originals: dict[int, int] = {}  # group root -> its original so far
+        self._stored: dict[int, int] = {}  # resumed article -> its group's original when saved
         self._cache: dict[int, Text] = {}
-        self._fetch: Callable[[list[str]], dict[str, str]] | None = None
-        self._df_fetch: Callable[[list[int]], dict[int, int]] | None = None
+        self._reader: CopyReader | None = None  # resumed: reads what is not held
         self._df_known: Mask | None = None  # resumed: which terms' counts are fetched
         self._first_new = 0  # indices from here on were added in this session
 
@@ -609,15 +624,14 @@ class CopyIndex:
         s = self.settings
         if not stored or not new:
             return set()
-        seqs = sorted(stored)
-        unpacked = [unpack_sketch(stored[q], s)[:3] for q in seqs]
+        held = unpack_sketches(stored, s)
+        seqs = held.seqs
         kept = np.zeros(len(seqs), dtype=bool)
-        for family, floor in (
-            (0, s.min_shingle_jaccard),
-            (1, s.min_content_jaccard),
-            (2, s.min_anchor_jaccard),
+        for rows, family, floor in (
+            (held.whole, 0, s.min_shingle_jaccard),
+            (held.content, 1, s.min_content_jaccard),
+            (held.anchor, 2, s.min_anchor_jaccard),
         ):
-            rows = np.stack([u[family] for u in unpacked])
             for entry in new:
                 mine = (entry.whole, entry.content_signature, entry.anchor_signature)[family]
                 kept |= (rows == mine).mean(axis=1) >= floor
@@ -642,50 +656,83 @@ class CopyIndex:
         self,
         count: int,
         prior: Iterable[IndexedCopy],
+        signed: Mapping[int, bytes],
         originals: Mapping[int, int],
         twins: tuple[Mapping[str, int], Mapping[str, int]],
-        fetch: Callable[[list[str]], dict[str, str]],
-        df: Callable[[list[int]], dict[int, int]],
+        reader: CopyReader,
     ) -> None:
-        """Go on after `count` articles, holding only `prior` of them (a new index only).
+        """Go on after `count` articles, holding only some of them (a new index only).
 
-        `prior` must hold every article indexed before that shares a band key, a
-        body key or a words key with one about to be added, and the original of
-        each one's group (`originals`: index -> its group's original, for those in
-        a group); `twins` the first index of each such body key, and words key.
-        `fetch` gives bodies by article id, `df` the document counts of hashed terms.
+        `prior` and `signed` must hold every article indexed before that shares a
+        band key, a body key or a words key with one about to be added; `prior`
+        also the original of each one's group (`originals`: index -> its group's
+        original, for those in a group), and `twins` the first index of each such
+        body key, and words key. `signed` are held by their packed signatures
+        alone (`pack_sketch`): their records are read through `reader` only if a
+        check needs them, since on a common text most hits are skipped unread
+        (below the Jaccard floors, or in the group the new article joined).
         Adding then links exactly as an index that held every article would.
         """
         if self._count:
             raise ValueError("only an empty index can be resumed")
-        index = self
-        index._count = index._first_new = count
-        index._fetch, index._df_fetch = fetch, df
-        index._df_known = np.zeros(TERM_BUCKETS, dtype=bool)
+        self._count = self._first_new = count
+        self._reader = reader
+        self._df_known = np.zeros(TERM_BUCKETS, dtype=bool)
         for entry in sorted(prior, key=lambda e: e.index):
-            index._restore(entry)
+            self._restore(entry)
+        fresh = {q: blob for q, blob in signed.items() if q not in self._entries}
+        self._hold_many(unpack_sketches(fresh, self.settings))
         for member, original in originals.items():
-            if member in index._entries and original in index._entries:
-                index._graph.parent[member] = original
-                index._originals[original] = original
-        index._same_body.update(twins[0])
-        index._same_words.update(twins[1])
+            if member in self._stored and original in self._entries:
+                self._graph.parent[member] = original
+                self._originals[original] = original
+                self._stored[member] = original
+        self._same_body.update(twins[0])
+        self._same_words.update(twins[1])
 
     def _restore(self, stored: IndexedCopy) -> None:
         i = stored.index
         if i in self._entries:
             return
-        entry = _pending_entry(stored)
-        self._entries[i] = entry
-        self._ids[stored.doc.id] = i
+        self._remember_entry(stored)
+        self._hold(i, stored.whole, stored.content_signature, stored.anchor_signature, stored.lead)
+        self._same_body.setdefault(stored.key, i)
+        self._same_words.setdefault(stored.words_key, i)
+
+    def _hold(self, i: int, whole: U32, content: U32, anchor: U32, lead: U32 | None) -> None:
+        """Make a resumed article a candidate by its signatures, in a group of its own
+        until `resume` puts it in its saved one."""
         self._graph.parent[i] = i
-        self._shingles.restore(2 * i, stored.whole, i)
-        if stored.lead is not None:
-            self._shingles.restore(2 * i + 1, stored.lead, None)
-        self._content.restore(i, stored.content_signature, i)
-        self._anchors.restore(i, stored.anchor_signature, i)
-        self._same_body.setdefault(entry.key, i)
-        self._same_words.setdefault(entry.words_key, i)
+        self._stored[i] = i
+        self._shingles.restore(2 * i, whole, i)
+        if lead is not None:
+            self._shingles.restore(2 * i + 1, lead, None)
+        self._content.restore(i, content, i)
+        self._anchors.restore(i, anchor, i)
+
+    def _hold_many(self, held: SignatureRows) -> None:
+        """`_hold` for many articles at once."""
+        seqs = held.seqs
+        for i in seqs:
+            self._graph.parent[i] = self._stored[i] = i
+        self._shingles.restore_many([2 * i for i in seqs], held.whole, seqs)
+        leads = sorted(held.leads)
+        if leads:
+            lead_rows = np.stack([held.leads[i] for i in leads])
+            self._shingles.restore_many([2 * i + 1 for i in leads], lead_rows, None)
+        self._content.restore_many(seqs, held.content, seqs)
+        self._anchors.restore_many(seqs, held.anchor, seqs)
+
+    def _remember_entry(self, stored: IndexedCopy) -> None:
+        self._entries[stored.index] = _pending_entry(stored)
+        self._ids[stored.doc.id] = stored.index
+
+    def _read_entries(self, indices: Iterable[int]) -> None:
+        """Read the records of held articles known so far by their signatures alone."""
+        missing = [i for i in dict.fromkeys(indices) if i not in self._entries]
+        if missing and self._reader is not None:
+            for stored in self._reader.records(missing):
+                self._remember_entry(stored)
 
     def added(self) -> list[IndexedCopy]:
         """The articles added in this session, as a store keeps them."""
@@ -719,17 +766,24 @@ class CopyIndex:
         return [(a, b, m) for (a, b), m in self._graph.pairs.items() if max(a, b) >= first]
 
     def touched(self) -> tuple[list[int], list[str]]:
-        """Group roots that articles of this session are in, and the ids of the resumed
-        articles in them: their groups' other members are for the caller to `attach`."""
+        """Group roots that articles of this session are in, and the ids of the saved
+        originals in them that are no longer their group's original.
+
+        Only the members of those groups need new links (the caller `attach`es
+        them): a copy whose original stays keeps its saved link, so a large group
+        that a new copy joins is not read back.
+        """
         graph, first = self._graph, self._first_new
         roots = sorted({graph.find(i) for i in range(first, self._count) if i in graph.neighbours})
-        wanted = set(roots)
-        old = [
-            self._entries[i].doc.id
-            for i in sorted(self._entries)
-            if i < first and graph.find(i) in wanted
-        ]
-        return roots, old
+        held: dict[int, list[int]] = {root: [] for root in roots}
+        for i in sorted(self._entries):
+            if (root := graph.find(i)) in held:
+                held[root].append(i)
+        replaced = set()
+        for members in held.values():
+            original = min(members, key=self._original_key)
+            replaced |= {self._stored[i] for i in members if i < first} - {original}
+        return roots, [self._entries[i].doc.id for i in sorted(replaced)]
 
     def attach(
         self,
@@ -739,6 +793,7 @@ class CopyIndex:
         """Add resumed group members (each with its old original's id) and their pairs."""
         for stored, original in members:
             self._restore_member(stored, self._ids[original])
+            self._stored.setdefault(stored.index, self._ids[original])
         for a, b, match in pairs:
             if a in self._entries and b in self._entries and (a, b) not in self._graph.pairs:
                 self._graph.pairs[(a, b)] = match
@@ -753,20 +808,20 @@ class CopyIndex:
 
     def _ensure_df(self, terms: npt.NDArray[Any]) -> None:
         known = self._df_known
-        if known is None or self._df_fetch is None:
+        if known is None or self._reader is None:
             return
         missing = terms[~known[terms]]
         if len(missing):
-            for term, count in self._df_fetch(missing.tolist()).items():
+            for term, count in self._reader.terms(missing.tolist()).items():
                 self._df[term] += count
             known[missing] = True
 
     def _prefetch(self, indices: Iterable[int]) -> None:
         """Fetch the bodies of these resumed articles in one call."""
         pending = [self._entries[i] for i in indices if self._entries[i].pending]
-        if not pending or self._fetch is None:
+        if not pending or self._reader is None:
             return
-        bodies = self._fetch([entry.doc.id for entry in pending])
+        bodies = self._reader.bodies([entry.doc.id for entry in pending])
         for entry in pending:
             entry.doc = replace(entry.doc, body=bodies[entry.doc.id])
             entry.pending = False
@@ -774,8 +829,8 @@ class CopyIndex:
     def _doc(self, index: int) -> CopyDoc:
         """The article, its body fetched first if it was resumed without one."""
         entry = self._entries[index]
-        if entry.pending and self._fetch is not None:
-            bodies = self._fetch([entry.doc.id])
+        if entry.pending and self._reader is not None:
+            bodies = self._reader.bodies([entry.doc.id])
             entry.doc = replace(entry.doc, body=bodies[entry.doc.id])
             entry.pending = False
         return entry.doc
@@ -791,6 +846,7 @@ class CopyIndex:
             if graph.find(candidate) == graph.find(index):
                 continue  # already in this article's group: one link there is enough
             original = self._originals.get(graph.find(candidate), candidate)
+            self._read_entries((original, candidate))  # a resumed hit held by signature
             for other in dict.fromkeys((original, candidate)):
                 match = self.compare(index, other)
                 if match is not None:
@@ -820,6 +876,8 @@ class CopyIndex:
         """Content-word and anchor LSH hits outside the article's group so far, re-ranked
         by TF-IDF cosine: the best few."""
         s = self.settings
+        if len(content) == 0:
+            return []  # no content word: every cosine is 0, under rewrite_min_cosine
         signature, anchor_signature = signatures
         by_content = [k for k in self._content.query(signature) if k not in seen]
         by_anchor = [k for k in self._anchors.query(anchor_signature) if k not in seen]
@@ -837,6 +895,7 @@ class CopyIndex:
         ]
         if not keys:
             return []
+        self._read_entries(keys)
         rows = [content] + [self._entries[k].content for k in keys]
         terms, columns = np.unique(np.concatenate(rows) % TERM_BUCKETS, return_inverse=True)
         places = np.repeat(np.arange(len(rows)), [len(r) for r in rows])
@@ -985,14 +1044,12 @@ class CopyIndex:
 
     # ------------------------------------------------------------------ groups
 
-    def groups(
-        self, roots: Iterable[int] | None = None, kept: Mapping[str, CopyLink] | None = None
-    ) -> list[CopyGroup]:
+    def groups(self, roots: Iterable[int] | None = None) -> list[CopyGroup]:
         """Connected groups of copies, each with its original chosen by evidence.
 
-        With `roots`, only those groups; `kept` are links worked out before (by
-        copy id), reused while the copy's original is unchanged and neither
-        article is new: such a link would be worked out the same way again.
+        With `roots`, only those groups. A resumed index leaves out the links saved
+        before that stand (a resumed copy whose group's original did not change):
+        its groups hold what is to be written, not all their members.
         """
         wanted = None if roots is None else set(roots)
         members: dict[int, list[int]] = {}
@@ -1001,25 +1058,18 @@ class CopyIndex:
             root = self._graph.find(index)
             if wanted is None or root in wanted:
                 members.setdefault(root, []).append(index)
-        kept = kept or {}
         groups: list[CopyGroup] = []
         for indices in members.values():
             original = min(indices, key=self._original_key)
-            original_id = self._entries[original].doc.id
-            reused = {
-                i: link
-                for i in indices
-                if (link := kept.get(self._entries[i].doc.id)) is not None
-                and link.original_id == original_id
-                and max(i, original) < self._first_new
-            }
-            self._prefetch([i for i in indices if i not in reused])
-            links = sorted(
-                (reused.get(i) or self._link(i, original) for i in indices if i != original),
-                key=lambda link: link.article_id,
-            )
-            groups.append(CopyGroup(original_id, tuple(links)))
+            relinked = [i for i in indices if i != original and self._relinked(i, original)]
+            self._prefetch([original, *relinked])
+            links = sorted((self._link(i, original) for i in relinked), key=lambda x: x.article_id)
+            groups.append(CopyGroup(self._entries[original].doc.id, tuple(links)))
         return sorted(groups, key=lambda group: group.original)
+
+    def _relinked(self, index: int, original: int) -> bool:
+        """Is the link of this article to its group's original new (not saved as it is)?"""
+        return index >= self._first_new or self._stored.get(index, index) != original
 
     def _links_of(self, index: int) -> list[CopyLink]:
         links = []

@@ -21,7 +21,7 @@ from storyline.clean import Cues, clean_html, clean_text, load_cues
 from storyline.cluster import ClusterDoc, StoryClusterer, root_original, stream_order
 from storyline.clusterstate import ResumedClusterer, snapshot
 from storyline.dating import own_dates
-from storyline.dedupe import CopyIndex, CopySettings
+from storyline.dedupe import CopyIndex, CopyReader, CopySettings
 from storyline.errors import Rejected
 from storyline.ingest import discover, read_raw, unpack
 from storyline.knowledge import load_knowledge
@@ -245,8 +245,8 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
 
     Only what the new articles can meet is read back: the indexed articles that
     share an LSH band, a body or a words key with one of them, and the originals
-    of their groups; then the members of the groups they join, whose original
-    may change. The links come out as an index holding every article would give.
+    of their groups; then the members of the groups whose original changes. The
+    links come out as an index holding every article would give.
     """
     s = settings or CopySettings()
     new, mark = store.uncopied_docs()
@@ -268,24 +268,27 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
         if e.lead is not None
         for k in band_keys(SHINGLE_FAMILY, e.lead, s.shingle_rows)
     ]
-    hits = index.worth_resuming(sketches, store.copy_sketches(hits), store.copy_band_hits(leads))
+    signed = store.copy_sketches(hits)
+    hits = index.worth_resuming(sketches, signed, store.copy_band_hits(leads))
     twins = store.copy_twins([e.key for e in sketches], [e.words_key for e in sketches])
-    hits |= {*twins[0].values(), *twins[1].values()}
-    originals = store.copy_originals(hits)
-    prior = store.indexed_copies(hits | set(originals.values()), s)
-    index.resume(count, prior, originals, twins, store.copy_bodies, store.copy_terms)
+    wanted = {*twins[0].values(), *twins[1].values()}
+    originals = store.copy_originals(hits | wanted)
+    # Hits are held by their signatures; only twins and originals are read whole.
+    prior = store.indexed_copies(wanted | set(originals.values()), s)
+    reader = CopyReader(store.copy_bodies, store.copy_terms, lambda q: store.indexed_copies(q, s))
+    index.resume(count, prior, {q: signed[q] for q in hits}, originals, twins, reader)
     for doc in new:
         index.add(doc)
-    roots, old_originals = index.touched()
-    members = store.copy_group_members(old_originals)
+    roots, replaced = index.touched()
+    members = store.copy_group_members(replaced)
     by_seq = {seq: original for original, seqs in members.items() for seq in seqs}
     stored = store.indexed_copies((q for q in by_seq if not index.holds(q)), s)
     index.attach(
         ((e, by_seq[e.index]) for e in stored),
-        store.copy_pairs([*by_seq, *(index.indexed_of(o) for o in old_originals)]),
+        store.copy_pairs([*by_seq, *(index.indexed_of(o) for o in replaced)]),
     )
-    regrouped = sorted({*(e.doc.id for e in stored), *old_originals})
-    groups = index.groups(roots, store.copy_links_of(regrouped))
+    groups = index.groups(roots)
+    regrouped = sorted({*(e.doc.id for e in stored), *replaced})
     store.save_copy_index(index.added(), index.new_pairs(), groups, regrouped, s, mark)
     return [doc.id for doc in new]
 

@@ -9,7 +9,7 @@ reads back only the articles that share a band with a new one.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -133,14 +133,19 @@ class Sketches:
 
     def restore(self, key: int, values: U32, row: int | None) -> None:
         """Hold stored hash values so that `query` finds them as if they had been inserted."""
-        self.held_keys.append(key)
-        self.held_values.append(values.astype(np.uint32))
+        self.restore_many([key], values.reshape(1, -1), None if row is None else [row])
+
+    def restore_many(self, keys: Sequence[int], values: U32, rows: Sequence[int] | None) -> None:
+        """`restore` for one signature per row of `values`, in one numpy step: a common
+        text's hits run to thousands."""
+        self.held_keys.extend(keys)
+        self.held_values.extend(values.astype(np.uint32))
         self._held = None
-        if row is not None:
-            place = self.places.setdefault(row, len(self.places))
-            if place >= len(self.rows):
+        if rows is not None:
+            places = [self.places.setdefault(row, len(self.places)) for row in rows]
+            while len(self.places) > len(self.rows):
                 self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
-            self.rows[place] = values
+            self.rows[np.asarray(places, dtype=np.int64)] = values
 
     def row(self, index: int) -> U32:
         row: U32 = self.rows[self.places[index]]
@@ -230,6 +235,40 @@ def unpack_sketch(blob: bytes, settings: CopySettings) -> tuple[U32, U32, U32, U
     b = a + s.content_bands * s.content_rows
     c = b + s.anchor_bands * s.anchor_rows
     return values[:a], values[a:b], values[b:c], values[c:] if len(values) > c else None
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureRows:
+    """Packed signatures unpacked at once: one row per seq (in `seqs` order) per family,
+    and the lead's signature for the seqs that have one."""
+
+    seqs: list[int]
+    whole: U32
+    content: U32
+    anchor: U32
+    leads: dict[int, U32]
+
+
+def unpack_sketches(blobs: Mapping[int, bytes], settings: CopySettings) -> SignatureRows:
+    """`unpack_sketch` of many blobs in one numpy step (seqs in ascending order)."""
+    s = settings
+    seqs = sorted(blobs)
+    a = s.shingle_bands * s.shingle_rows
+    b = a + s.content_bands * s.content_rows
+    c = b + s.anchor_bands * s.anchor_rows
+    values = np.frombuffer(b"".join(blobs[q] for q in seqs), dtype="<u4").astype(np.uint32)
+    sizes = np.asarray([len(blobs[q]) // 4 for q in seqs], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    base = values[starts[:, None] + np.arange(c)].reshape(len(seqs), c)
+    with_lead = np.flatnonzero(sizes > c)
+    leads = values[starts[with_lead, None] + c + np.arange(a)].reshape(len(with_lead), a)
+    return SignatureRows(
+        seqs,
+        base[:, :a],
+        base[:, a:b],
+        base[:, b:c],
+        {seqs[k]: row for k, row in zip(with_lead.tolist(), leads, strict=True)},
+    )
 
 
 def term_counts(added: Iterable[IndexedCopy]) -> dict[int, int]:
