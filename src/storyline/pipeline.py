@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from storyline.clean import Cues, clean_html, clean_text, load_cues
 from storyline.cluster import ClusterDoc, StoryClusterer, root_original, stream_order
-from storyline.clusterstate import ResumedClusterer, snapshot
+from storyline.clusterstate import ResumedClusterer, resumable, snapshot
 from storyline.dedupe import CopyIndex, CopySettings
 from storyline.errors import Rejected
 from storyline.ingest import discover, read_raw, unpack
@@ -288,20 +288,16 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
     return [doc.id for doc in new]
 
 
-def build_stories(store: Store, storylines: bool = True) -> StoriesReport:
+def build_stories(store: Store) -> StoriesReport:
     """Run the global stages on the articles they have not seen: copies, events, storylines.
 
-    Copies and events are incremental: copy detection reads back only what the new
-    articles can meet (`update_copies`), and clustering resumes from the rows they
-    touch, writing back only what changed (`update_events`). Storylines are derived
-    over all events (`update_storylines`): `storylines=False` leaves them as they
-    were, since it is the one step whose cost grows with the store; new events then
-    belong to no storyline until a build with it.
+    All are incremental: copy detection reads back only what the new articles can
+    meet (`update_copies`), and clustering resumes from the rows they touch, events
+    and the storylines of those events, writing back only what changed
+    (`update_events`).
     """
     update_copies(store)
     clustered = update_events(store)
-    if storylines:
-        update_storylines(store)
     groups, copies, events, storylines_ = store.story_counts()
     return StoriesReport(
         copy_groups=groups,
@@ -313,7 +309,8 @@ def build_stories(store: Store, storylines: bool = True) -> StoriesReport:
 
 
 def update_events(store: Store) -> int:
-    """Assign the articles clustering has not seen to events; return how many.
+    """Assign the articles clustering has not seen to events, and the events they open or
+    change to storylines; return how many.
 
     Each copy follows the original its link names now (run `update_copies` first).
     """
@@ -335,35 +332,11 @@ def update_events(store: Store) -> int:
     return len(new)
 
 
-def update_storylines(store: Store) -> None:
-    """Derive the storylines over all events, when some event is in none.
-
-    Reads the whole clusterer state: labels are weighed again with today's IDF too,
-    so that the store reads as a clusterer holding everything would.
-    """
-    if not store.storylines_stale():
-        return
-    whole = _whole(store)
-    if whole is None:
-        return
-    store.save_storylines(whole.storylines())
-    store.save_cluster(
-        replace(
-            snapshot(whole),
-            everything=False,
-            articles=[],
-            events=[],
-            postings=[],
-            terms={},
-            retired={},
-        )
-    )
-
-
 def _clusterer(store: Store, adding: int) -> StoryClusterer:
-    """A clusterer resumed over the store, or holding everything when the adds need it."""
+    """A clusterer resumed over the store, or holding everything when the adds need it (or
+    the store keeps no storylines as rows yet)."""
     meta = store.cluster_meta()
-    if meta is not None and "docs" not in meta:
+    if meta is not None and resumable(meta):
         resumed = ResumedClusterer(store, meta)
         if not resumed.would_reweigh(adding):
             return resumed
