@@ -368,6 +368,7 @@ class _Doc:
     mentioned: tuple[tuple[str, str], ...]  # (ISO date, expression)
     copies: list[tuple[int, str]] = field(default_factory=list)  # (seq, id)
     weights: array[float] = field(default_factory=lambda: array("d"))
+    story_weights: array[float] = field(default_factory=lambda: array("d"))  # storyline IDF
 
     def vector(self) -> Vector:
         return dict(zip(self.terms, self.weights, strict=True))
@@ -562,8 +563,15 @@ class StoryClusterer:
         return _unit(vector)
 
     def _reweigh(self, doc: _Doc) -> None:
+        """Weigh a document's vectors, for events and for storylines, with the current IDF."""
         vector = self._weigh(dict(zip(doc.terms, doc.tfs, strict=True)))
         doc.weights = array("d", (vector.get(t, 0.0) for t in doc.terms))
+        self._reweigh_for_storylines(doc)
+
+    def _reweigh_for_storylines(self, doc: _Doc) -> None:
+        tf = dict(zip(doc.terms, doc.tfs, strict=True))
+        vector = self._weigh(tf, self.settings.storyline_idf_power)
+        doc.story_weights = array("d", (vector.get(t, 0.0) for t in doc.terms))
 
     def _reweigh_all(self) -> None:
         """Weigh every vector again with the current IDF; rebuild centroids and index."""
@@ -788,13 +796,12 @@ class StoryClusterer:
         """Have the document frequencies of these terms at hand (in memory, all are)."""
 
     def _storyline_vector(self, event: _Event) -> Vector:
-        """An event weighed with the flatter IDF of storylines (they share common words)."""
-        docs = [self._docs[m] for m in event.members]
-        self._need_df(t for doc in docs for t in doc.terms)
+        """An event weighed with the flatter IDF of storylines (they share common words): its
+        articles' vectors weighed so when they were (as for events: when added, and each
+        time the pile doubles), so that an event's change does not weigh them all again."""
         total: Counter[str] = Counter()
-        for doc in docs:
-            tf = dict(zip(doc.terms, doc.tfs, strict=True))
-            total.update(self._weigh(tf, self.settings.storyline_idf_power))
+        for doc in (self._docs[m] for m in event.members):
+            total.update(dict(zip(doc.terms, doc.story_weights, strict=True)))
         return _unit(_top(total, self.settings.centroid_terms))
 
     # -- persistence ---------------------------------------------------------
@@ -832,6 +839,8 @@ class StoryClusterer:
         clusterer._df = Counter({str(t): int(c) for t, c in state["df"].items()})
         for entry in state["docs"]:
             doc = _doc_from_state(entry)
+            if len(doc.story_weights) != len(doc.terms):  # saved before storylines were kept
+                clusterer._reweigh_for_storylines(doc)
             clusterer._docs[doc.id] = doc
             clusterer._copy_of.update((copy, doc.id) for _, copy in doc.copies)
         for event_id, members in state["events"]:
@@ -894,6 +903,7 @@ def _doc_state(doc: _Doc) -> dict[str, Any]:
         "terms": list(doc.terms),
         "tfs": list(doc.tfs),
         "weights": list(doc.weights),
+        "story_weights": list(doc.story_weights),
         "names": [list(n) for n in doc.names],
         "places": list(doc.places),
         "mentioned": [list(m) for m in doc.mentioned],
@@ -910,6 +920,7 @@ def _doc_from_state(entry: Mapping[str, Any]) -> _Doc:
         terms=tuple(sys.intern(str(t)) for t in entry["terms"]),
         tfs=array("f", entry["tfs"]),
         weights=array("d", entry["weights"]),
+        story_weights=array("d", entry.get("story_weights", ())),
         places=tuple(map(str, entry["places"])),
         names=tuple((str(k), str(f)) for k, f in entry["names"]),
         mentioned=tuple((str(i), str(t)) for i, t in entry["mentioned"]),

@@ -110,33 +110,37 @@ class Storylines:
 
     def update(self, changed: Sequence[tuple[str, Placement]], gone: Iterable[str]) -> None:
         """Take one add's changes: events gone leave their storylines, changed ones stay in
-        theirs with what they bring now, and new ones are placed in the order given."""
+        theirs with what they bring now, and new ones are placed in the order given.
+
+        A changed event alone in its storyline is placed again, as if new: opened on one
+        article, it may only now score enough against another storyline (it keeps its
+        storyline, and the storyline its id, if not)."""
         touched: set[str] = set()
         for event_id in gone:
             old = self._placed.get(event_id)
             if old is not None:
                 self._take(event_id, old)
                 touched.add(old.storyline)
-        new: list[tuple[str, Placement]] = []
+        placing: list[tuple[str, Placement]] = []
         for event_id, placement in changed:
             old = self._placed.get(event_id)
-            if old is None:
-                new.append((event_id, placement))
-                continue
-            self._take(event_id, old)
-            placement.storyline = old.storyline
-            self._give(event_id, placement)
-            touched.add(old.storyline)
-        for chain_id in sorted(touched):
-            if self._chains[chain_id].size == 0:
-                self._end(chain_id)  # before any new event is scored against it
-        for event_id, placement in new:
+            if old is not None:
+                self._take(event_id, old)
+                touched.add(old.storyline)
+                placement.storyline = old.storyline
+            if old is None or self._chains[old.storyline].size == 0:
+                placing.append((event_id, placement))
+            else:
+                self._give(event_id, placement)
+        for event_id, placement in placing:
             placement.storyline = self._choose(event_id, placement)
             self._give(event_id, placement)
             touched.add(placement.storyline)
         for chain_id in sorted(touched):
             chain = self._chains.get(chain_id)
-            if chain is not None:
+            if chain is not None and chain.size == 0:
+                self._end(chain_id)
+            elif chain is not None:
                 self._relabel(chain)
 
     def rederive(self, placements: Mapping[str, Placement]) -> None:
@@ -152,16 +156,21 @@ class Storylines:
             self._relabel(chain)
 
     def _choose(self, event_id: str, placement: Placement) -> str:
-        """The storyline an event opened now joins, or a new one it opens."""
+        """The storyline an event (new, or alone in its own) joins; else its own, which it
+        opens if it has none."""
         vector = placement.vector()
         best: tuple[float, int, str] | None = None
         for chain_id in self._candidates(placement):
             chain = self._chains[chain_id]
+            if chain.size == 0:
+                continue  # emptied by this add's changes
             key = (-_storyline_score(vector, chain), chain.seq, chain_id)
             if best is None or key < best:
                 best = key
         if best is not None and -best[0] >= self.threshold:
             return best[2]
+        if placement.storyline:
+            return placement.storyline
         chain = Chain(f"st-{event_id.removeprefix('ev-')}", placement.seq)
         self._open(chain)
         return chain.id
