@@ -67,6 +67,7 @@ class Placement:
     terms: tuple[str, ...]  # its unit vector, weighed with the storyline IDF
     weights: array[float]
     names: tuple[tuple[str, str], ...]  # (key, form) of the names its articles give
+    keys: tuple[str, ...] = ()  # its heaviest terms, once found: what it is posted under
 
     def vector(self) -> Vector:
         return dict(zip(self.terms, self.weights, strict=True))
@@ -187,8 +188,10 @@ class Storylines:
         """Each term's postings (None: none, or surely more than `STORYLINE_POSTINGS`)."""
         return {t: self._postings.get(t) for t in terms}
 
-    def _keys(self, placement: Placement) -> list[str]:
-        return heaviest(placement.terms, placement.weights, self.index_terms)
+    def _keys(self, placement: Placement) -> tuple[str, ...]:
+        if not placement.keys and placement.terms:
+            placement.keys = tuple(heaviest(placement.terms, placement.weights, self.index_terms))
+        return placement.keys
 
     def _give(self, event_id: str, placement: Placement) -> None:
         """Add an event to its storyline: vector to the sum, names, date, postings."""
