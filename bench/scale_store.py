@@ -167,6 +167,7 @@ def run_one(size: int, count: int, stage: str) -> dict[str, Any]:
                 stories.append(1000 * timer.seconds)
                 totals.append(1000 * (done - started))
             counts = store.story_counts()
+            largest = max((len(s.event_ids) for s in store.storylines()), default=0)
         db_mb = sum(p.stat().st_size for p in Path(folder).iterdir()) / 1e6
     return {
         "size": size,
@@ -186,6 +187,7 @@ def run_one(size: int, count: int, stage: str) -> dict[str, Any]:
         "copies": counts[1],
         "events": counts[2],
         "storylines": counts[3],
+        "largest_storyline_events": largest,
         "db_mb": db_mb,
     }
 
