@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from test_cluster import ALL, INQUIRY, SPLIT, docs
 
+import storyline.clusterstate as clusterstate_module
+import storyline.storylines as storylines_module
 from storyline.cluster import ClusterDoc, StoryClusterer, stream_order
 from storyline.clusterstate import (
     ClusterChanges,
@@ -145,7 +147,21 @@ def test_resumed_clusterer_adds_as_one_holding_everything(split: int) -> None:
 
 @pytest.mark.parametrize("split", [8, 10])
 def test_resumed_clusterer_keeps_the_storylines_of_one_holding_everything(split: int) -> None:
-    ordered = stream_order(ALL + INQUIRY_DOCS)
+    assert_storylines_kept_as_one_holding_everything(split)
+
+
+def test_terms_too_common_to_lead_are_skipped_alike_without_reading_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for module in (storylines_module, clusterstate_module):
+        monkeypatch.setattr(module, "STORYLINE_POSTINGS", 0)  # every term too common
+    assert_storylines_kept_as_one_holding_everything(8, docs(SPLIT[:3]))
+
+
+def assert_storylines_kept_as_one_holding_everything(
+    split: int, more: list[ClusterDoc] | None = None
+) -> None:
+    ordered = stream_order(ALL + INQUIRY_DOCS + (more or []))
     whole = StoryClusterer()
     for doc in ordered[:split]:
         whole.add(doc)
