@@ -179,8 +179,9 @@ def test_each_add_updates_the_storylines_it_touches(tmp_path: Path) -> None:
             assert placed == sorted(e.id for e in store.events())
 
 
-def test_a_store_built_before_storylines_were_kept_places_its_events_on_the_next_add(
-    tmp_path: Path,
+@pytest.mark.parametrize("adding", [0, 1])
+def test_a_store_built_before_storylines_were_kept_places_its_events_on_the_next_build(
+    tmp_path: Path, adding: int
 ) -> None:
     seeds = sorted(Path(require_shared("seeds")).glob("*.txt"))
     corpus = find_demo_corpus()
@@ -192,8 +193,8 @@ def test_a_store_built_before_storylines_were_kept_places_its_events_on_the_next
         assert meta is not None
         del meta["storylines"]  # as saved before migration 0005
         store.save_cluster(ClusterChanges(False, meta, [], [], [], [], [], {}, {}))
-        ingest_paths([seeds[0]], store)
-        build_stories(store)
+        ingest_paths(seeds[:adding], store)
+        assert build_stories(store).clustered == adding
         assert resumable(store.cluster_meta())
         assert {s.id: s for s in store.storylines()} == saved_storylines(store)
 

@@ -312,10 +312,12 @@ def update_events(store: Store) -> int:
     """Assign the articles clustering has not seen to events, and the events they open or
     change to storylines; return how many.
 
-    Each copy follows the original its link names now (run `update_copies` first).
+    Each copy follows the original its link names now (run `update_copies` first). A
+    store clustered before storylines were kept as rows gets them, new articles or not.
     """
     new, mark = store.unclustered_docs()
-    if not new:
+    meta = store.cluster_meta()
+    if not new and (meta is None or resumable(meta)):
         return 0
     copy_of = {
         link.article_id: link.original_id
