@@ -187,32 +187,37 @@ def _labels(
     return event_of, {a: story_of_event[e] for a, e in event_of.items()}
 
 
-def online_labels(docs: Sequence[ClusterDoc], settings: ClusterSettings) -> dict[str, str]:
-    """Event of each document when added one by one in the order given."""
+def online_labels(
+    docs: Sequence[ClusterDoc], settings: ClusterSettings
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Event and storyline of each document when added one by one in the order given."""
     clusterer = StoryClusterer(settings)
     for doc in docs:
         clusterer.add(doc)
-    return {a: e.id for e in clusterer.events() for a in e.article_ids}
+    return _labels(clusterer.events(), clusterer.storylines())
 
 
 def order_sensitivity(corpus: Corpus, settings: ClusterSettings, shuffles: int) -> dict[str, float]:
-    """ARI between shuffled-order and canonical-order clusterings, and the F1 spread."""
+    """ARI between shuffled-order and canonical-order clusterings, and the F1 spread, of
+    events and (`storyline_` figures) of storylines against the corpus's stories."""
     canonical = online_labels(stream_order(corpus.docs), settings)
-    aris, f1s = [], []
+    runs = []
     for seed in range(shuffles):
         docs = list(corpus.docs)
         random.Random(seed).shuffle(docs)
-        shuffled = online_labels(docs, settings)
-        aris.append(ari(canonical, shuffled))
-        f1s.append(scores(corpus.events, shuffled)["pairwise_f1"])
-    base = scores(corpus.events, canonical)["pairwise_f1"]
-    return {
-        "ari_mean": sum(aris) / len(aris),
-        "ari_min": min(aris),
-        "pairwise_f1_canonical": base,
-        "pairwise_f1_shuffled_mean": sum(f1s) / len(f1s),
-        "pairwise_f1_shuffled_min": min(f1s),
-    }
+        runs.append(online_labels(docs, settings))
+    figures: dict[str, float] = {}
+    for prefix, part, gold in (("", 0, corpus.events), ("storyline_", 1, corpus.stories)):
+        aris = [ari(canonical[part], run[part]) for run in runs]
+        f1s = [scores(gold, run[part])["pairwise_f1"] for run in runs]
+        figures |= {
+            f"{prefix}ari_mean": sum(aris) / len(aris),
+            f"{prefix}ari_min": min(aris),
+            f"{prefix}pairwise_f1_canonical": scores(gold, canonical[part])["pairwise_f1"],
+            f"{prefix}pairwise_f1_shuffled_mean": sum(f1s) / len(f1s),
+            f"{prefix}pairwise_f1_shuffled_min": min(f1s),
+        }
+    return figures
 
 
 # --------------------------------------------------------------------------- baselines

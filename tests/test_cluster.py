@@ -21,11 +21,11 @@ from storyline.cluster import (
     ClusterDoc,
     Event,
     StoryClusterer,
-    Storyline,
     average_link,
     cluster,
     stream_order,
 )
+from storyline.storylines import Storyline
 
 FLOOD = [
     (
@@ -284,6 +284,28 @@ def test_incremental_adding_through_saved_state_equals_batch() -> None:
     events, storylines = cluster(ALL)
     assert resumed.events() == events
     assert resumed.storylines() == storylines
+
+
+def test_a_state_saved_before_storylines_were_kept_places_every_event() -> None:
+    clusterer = StoryClusterer()
+    for doc in stream_order(ALL):
+        clusterer.add(doc)
+    state = json.loads(json.dumps(clusterer.state()))
+    del state["storylines"]
+    resumed = StoryClusterer.from_state(state)
+    assert resumed.storylines() == clusterer.storylines()
+
+
+def test_an_event_joins_a_storyline_when_it_opens_and_stays_as_it_grows() -> None:
+    clusterer = StoryClusterer()
+    for doc in docs(FLOOD[:1] + FLOOD_LATER[:1]):
+        clusterer.add(doc)
+    assert clusterer.storyline_of("ev-wall-1") == clusterer.storyline_of("ev-flood-1")
+    for doc in docs(FLOOD[1:] + FLOOD_LATER[1:]):
+        clusterer.add(doc)
+    [story] = clusterer.storylines()
+    assert story.id == "st-flood-1"
+    assert story.event_ids == ("ev-flood-1", "ev-wall-1")
 
 
 def test_batch_result_does_not_depend_on_input_order() -> None:

@@ -13,10 +13,12 @@ from typer.testing import CliRunner
 
 from storyline.cli import app, find_demo_corpus
 from storyline.cluster import Event, StoryClusterer, root_original, stream_order
+from storyline.clusterstate import ClusterChanges, resumable
 from storyline.dedupe import CopyGroup, CopyIndex, CopyLink, doc_from_article, find_copies
 from storyline.pipeline import build_stories, cluster_doc, ingest_paths, update_copies
 from storyline.records import Article, Published, RawDocument
 from storyline.store import Store
+from storyline.storylines import Storyline
 
 runner = CliRunner()
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -155,6 +157,51 @@ def test_adding_articles_keeps_earlier_assignments(tmp_path: Path) -> None:
     assert len(moved) <= len(before) // 5, f"{len(moved)} earlier articles changed event"
 
 
+def saved_storylines(store: Store) -> dict[str, Storyline]:
+    """The storylines a clusterer holding the store's whole saved state shows."""
+    state = store.cluster_state()
+    assert state is not None
+    return {s.id: s for s in StoryClusterer.from_state(state).storylines()}
+
+
+def test_each_add_updates_the_storylines_it_touches(tmp_path: Path) -> None:
+    """Seeds added one at a time to a built store: every event stays in one storyline, and
+    the storylines shown are those of the state kept, add after add."""
+    seeds = sorted(Path(require_shared("seeds")).glob("*.txt"))
+    corpus = find_demo_corpus()
+    assert corpus is not None
+    with Store.open(tmp_path / "grow.db") as store:
+        ingest_paths([corpus], store)
+        build_stories(store)
+        for seed in seeds:
+            ingest_paths([seed], store)
+            build_stories(store)
+            shown = {s.id: s for s in store.storylines()}
+            assert shown == saved_storylines(store)
+            placed = sorted(e for s in shown.values() for e in s.event_ids)
+            assert placed == sorted(e.id for e in store.events())
+
+
+@pytest.mark.parametrize("adding", [0, 1])
+def test_a_store_built_before_storylines_were_kept_places_its_events_on_the_next_build(
+    tmp_path: Path, adding: int
+) -> None:
+    seeds = sorted(Path(require_shared("seeds")).glob("*.txt"))
+    corpus = find_demo_corpus()
+    assert corpus is not None
+    with Store.open(tmp_path / "old.db") as store:
+        ingest_paths([corpus], store)
+        build_stories(store)
+        meta = store.cluster_meta()
+        assert meta is not None
+        del meta["storylines"]  # as saved before migration 0005
+        store.save_cluster(ClusterChanges(False, meta, [], [], [], [], [], {}, {}))
+        ingest_paths(seeds[:adding], store)
+        assert build_stories(store).clustered == adding
+        assert resumable(store.cluster_meta())
+        assert {s.id: s for s in store.storylines()} == saved_storylines(store)
+
+
 def _variants(corpus: Path) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """Two batches of articles made from the demo texts: originals, copies of several
     kinds, and in the second batch copies dated before their originals (so that a
@@ -211,7 +258,7 @@ def test_two_batches_link_and_cluster_as_one(tmp_path: Path) -> None:
         _ingest_items(two, tmp_path / "in", "first", first)
         build_stories(two)
         _ingest_items(two, tmp_path / "in", "second", second)
-        report = build_stories(two, storylines=False)
+        report = build_stories(two)
         assert report.clustered == len(second)
         _ingest_items(one, tmp_path / "in", "first", first)
         _ingest_items(one, tmp_path / "in", "second", second)
@@ -241,12 +288,9 @@ def test_two_batches_link_and_cluster_as_one(tmp_path: Path) -> None:
 
         assert view(two.events()) == view(clusterer.events())
         assert len(two.events()) < len(articles), "copies and reports of one text share events"
-        assert not two.storylines() or any(
-            len(s.event_ids) < len(two.events()) for s in two.storylines()
-        ), "storylines=False left the new events out of the storylines"
-        build_stories(two)  # nothing new, but storylines were left behind: derive them
-        assert two.storylines() == clusterer.storylines()
-        assert view(two.events()) == view(clusterer.events())
+        assert {s.id: s for s in two.storylines()} == {s.id: s for s in clusterer.storylines()}
+        placed = [e for s in two.storylines() for e in s.event_ids]
+        assert sorted(placed) == sorted(e.id for e in two.events()), "each event in one storyline"
 
 
 def _save_text(store: Store, article_id: str, body: str, day: str) -> None:

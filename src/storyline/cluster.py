@@ -22,13 +22,15 @@ splits an event an early, unlucky join had mixed, so the result depends little o
 arrival order and stays close to batch average link. An event too large to
 re-cluster cheaply is joined, or not, on its centroid score alone.
 
-Storylines are derived on demand: events in time order are chained by average
-link to a storyline at `storyline_threshold`, with no time decay and a flatter IDF.
+Storylines are kept up online too (`storyline.storylines`): an event an add opens
+joins the storyline whose events it scores best against at `storyline_threshold`
+(no time decay, a flatter IDF), or opens one; an add that changes events updates
+only their storylines.
 
 Copies (the caller says which article each copy is of) follow their original into
 its event and count for nothing in its centroid, label or date. Ids are stable: an
 event is named after its first article and keeps the name while it keeps most of
-its articles; a storyline is named after its earliest-added event.
+its articles; a storyline is named after the event that opened it.
 """
 
 from __future__ import annotations
@@ -47,8 +49,13 @@ from typing import Any
 import regex
 
 from storyline.dating import tense
+from storyline.storylines import Placement, Storyline, Storylines
 from storyline.textstats import stopwords
 from storyline.timexpr import find_time_expressions
+from storyline.vectors import Vector
+from storyline.vectors import heaviest as _heaviest
+from storyline.vectors import top as _top
+from storyline.vectors import unit as _unit
 
 STATE_VERSION = 1
 
@@ -139,15 +146,6 @@ class Event:
     article_ids: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Storyline:
-    """One developing question: its label and its events in time order (undated last)."""
-
-    id: str
-    label: str
-    event_ids: tuple[str, ...]
-
-
 # --------------------------------------------------------------------------- features
 
 TOKEN = regex.compile(r"\w+")
@@ -204,11 +202,6 @@ EXPLICIT_DATES = (
 # many times over (vectors weighed when few articles were in overrate common words);
 # doubling costs about one extra weighing per article.
 REWEIGH_GROWTH = 2
-# An event is scored against at most this many storylines, those sharing most of its
-# heavy terms, and a term shared with more storylines than the second figure is no
-# lead: both bound the cost of storylines over many events.
-STORYLINE_CANDIDATES = 10
-STORYLINE_POSTINGS = 1000
 # How many of an article's names feed its event's label, and how many the label shows.
 LABEL_NAMES_PER_DOC = 12
 LABEL_ACTORS = 3
@@ -354,26 +347,6 @@ def extract_features(doc: ClusterDoc, settings: ClusterSettings) -> Features:
 
 # --------------------------------------------------------------------------- vectors
 
-Vector = dict[str, float]
-
-
-def _unit(vector: Mapping[str, float]) -> Vector:
-    norm = math.sqrt(sum(w * w for w in vector.values()))
-    return {t: w / norm for t, w in vector.items()} if norm > 0 else {}
-
-
-def _top(vector: Mapping[str, float], size: int) -> Vector:
-    """The `size` heaviest terms; ties go to the smaller term so the cut is deterministic."""
-    if len(vector) <= size:
-        return dict(vector)
-    return dict(sorted(vector.items(), key=lambda item: (-item[1], item[0]))[:size])
-
-
-def _heaviest(terms: Sequence[str], weights: Sequence[float], size: int) -> list[str]:
-    order = sorted(range(len(terms)), key=lambda i: (-weights[i], terms[i]))
-    return [terms[i] for i in order[:size]]
-
-
 # The part of the vector each term prefix belongs to; unprefixed terms are words.
 PARTS = {"t": "title", "e": "names", "p": "names", "n": "numbers", "y": "times", "d": "times"}
 
@@ -514,6 +487,7 @@ class _Doc:
     looks_back: tuple[int, ...] = ()  # months (1-12) an undated article names as past
     language: str | None = None
     span: tuple[int | None, int | None] | None = None  # an undated article's own interval
+    story_weights: array[float] = field(default_factory=lambda: array("d"))  # storyline IDF
 
     def vector(self) -> Vector:
         return dict(zip(self.terms, self.weights, strict=True))
@@ -576,7 +550,7 @@ def average_link(similarity: Sequence[Sequence[float]], threshold: float) -> lis
 
 
 class StoryClusterer:
-    """Online event clustering with derived storylines; `add` articles one at a time."""
+    """Online clustering into events and storylines; `add` articles one at a time."""
 
     def __init__(self, settings: ClusterSettings = ClusterSettings()) -> None:
         self.settings = settings
@@ -589,7 +563,13 @@ class StoryClusterer:
         self._event_of: dict[str, str] = {}  # article (copies too) -> event
         self._retired: dict[str, str] = {}  # event id merged away -> the id it went on as
         self._postings: dict[str, dict[str, float]] = {}  # term -> event -> centroid weight
-        self._storylines: list[Storyline] | None = None
+        self._stories = Storylines(
+            settings.storyline_threshold,
+            settings.centroid_terms,
+            settings.index_terms,
+            lambda names: self._actors(names, exclude=None),
+        )
+        self._touched: dict[str, None] = {}  # events installed by the add under way
         self._weighed_at = 0  # pile size when every vector was last weighed
         self._part_weights = {
             "words": 1.0,
@@ -609,7 +589,6 @@ class StoryClusterer:
         """
         if (known := self._event_of.get(doc.id)) is not None:
             return known
-        self._storylines = None
         seq, self._seq = self._seq, self._seq + 1
         original = self._copy_of.get(copy_of, copy_of) if copy_of is not None else None
         if original is not None and original in self._docs:
@@ -619,12 +598,16 @@ class StoryClusterer:
             return self._event_of[doc.id]
         record = self._record(doc, seq, extract_features(doc, self.settings))
         self._docs[doc.id] = record
+        self._touched = {}
         if self._n >= REWEIGH_GROWTH * self._weighed_at:
             self._reweigh_all()
         scored = self._candidates(record.vector(), record.day, _bounds(record))
         pool = self._pool(scored)
+        gone: list[str] = []
         if pool:
+            pooled = [event.id for event in pool]
             self._recluster(pool, record)
+            gone = [event_id for event_id in pooled if event_id not in self._events]
         elif scored and scored[0][0] >= self.settings.event_threshold:
             event = scored[0][1]  # too large to re-cluster: joined on its centroid score
             self._unindex(event)
@@ -633,7 +616,31 @@ class StoryClusterer:
             self._install(event)
         else:
             self._install(_Event(self._fresh_id(doc.id), seq, [doc.id]))
+        self._update_storylines(gone)
         return self._event_of[doc.id]
+
+    def _update_storylines(self, gone: Sequence[str]) -> None:
+        """Events merged away leave their storylines; those the add installed stay in theirs,
+        or, opened now, are placed in the order they were first added."""
+        changed = sorted(
+            ((e, self._placement(self._events[e])) for e in self._touched),
+            key=lambda item: (item[1].seq, item[0]),
+        )
+        self._touched = {}
+        self._stories.update(changed, gone)
+
+    def _placement(self, event: _Event) -> Placement:
+        """What an event brings to its storyline: its vector, date and names."""
+        docs = [self._docs[m] for m in event.members]
+        vector = self._storyline_vector(event)
+        return Placement(
+            storyline="",
+            seq=event.seq,
+            day=_event_date(docs)[0],
+            terms=tuple(vector),
+            weights=array("d", vector.values()),
+            names=tuple((key, form) for key, (_, form) in _name_counts(docs).items()),
+        )
 
     def _record(self, doc: ClusterDoc, seq: int, features: Features) -> _Doc:
         """Count the article's terms into the document frequencies, and weigh them."""
@@ -678,8 +685,15 @@ class StoryClusterer:
         return _unit(vector)
 
     def _reweigh(self, doc: _Doc) -> None:
+        """Weigh a document's vectors, for events and for storylines, with the current IDF."""
         vector = self._weigh(dict(zip(doc.terms, doc.tfs, strict=True)))
         doc.weights = array("d", (vector.get(t, 0.0) for t in doc.terms))
+        self._reweigh_for_storylines(doc)
+
+    def _reweigh_for_storylines(self, doc: _Doc) -> None:
+        tf = dict(zip(doc.terms, doc.tfs, strict=True))
+        vector = self._weigh(tf, self.settings.storyline_idf_power)
+        doc.story_weights = array("d", (vector.get(t, 0.0) for t in doc.terms))
 
     def _reweigh_all(self) -> None:
         """Weigh every vector again with the current IDF; rebuild centroids and index."""
@@ -690,6 +704,8 @@ class StoryClusterer:
             event.terms = ()
             self._install(event)
         self._weighed_at = self._n
+        self._stories.rederive({e.id: self._placement(e) for e in self._events.values()})
+        self._touched = {}
 
     def _idf(self, term: str, power: float | None = None) -> float:
         # Smoothed IDF, as scikit-learn's: defined from the first article on.
@@ -824,6 +840,7 @@ class StoryClusterer:
             event.terms, event.weights = _summed(docs, self.settings.centroid_terms)
             event.day = _mean_day(docs)
         self._events[event.id] = event
+        self._touched[event.id] = None
         for doc in docs:
             self._event_of[doc.id] = event.id
             for _, copy in doc.copies:
@@ -889,84 +906,42 @@ class StoryClusterer:
         )
 
     def _actors(self, names: Mapping[str, tuple[int, str]], exclude: str | None) -> list[str]:
-        """Most-mentioned names (then the rarer), skipping any inside a name already chosen."""
+        """Most-mentioned names (then the rarer), skipping any inside a name already chosen.
 
-        def key(phrase: str) -> tuple[int, float, str]:
-            prefix = "p:" if " " in phrase else "e:"
-            return (-names[phrase][0], -self._idf(prefix + phrase), phrase)
-
+        Taken count by count, so that a storyline's many once-named names need no IDF."""
+        levels: dict[int, list[str]] = {}
+        for phrase, (count, _) in names.items():
+            levels.setdefault(count, []).append(phrase)
         chosen: dict[str, set[str]] = {}
-        for phrase in sorted(names, key=key):
-            words = set(phrase.split())
-            if phrase != exclude and not any(words <= c or c <= words for c in chosen.values()):
-                chosen[phrase] = words
+        for count in sorted(levels, reverse=True):
+            self._need_df(_name_term(p) for p in levels[count])
+            for phrase in sorted(levels[count], key=lambda p: (-self._idf(_name_term(p)), p)):
+                words = set(phrase.split())
+                if phrase != exclude and not any(words <= c or c <= words for c in chosen.values()):
+                    chosen[phrase] = words
+            if len(chosen) >= LABEL_ACTORS:
+                break
         return [names[phrase][1] for phrase in list(chosen)[:LABEL_ACTORS]]
 
     def storylines(self) -> list[Storyline]:
-        """Events chained into storylines, in time order of each storyline's first event."""
-        if self._storylines is None:
-            self._storylines = self._build_storylines()
-        return list(self._storylines)
+        """Every storyline with its events in time order, in time order of its first event."""
+        return self._stories.records()
 
-    def _build_storylines(self) -> list[Storyline]:
-        """Events in time order, each joining the storyline it scores best against (mean
-        similarity to the storyline's events) among those sharing most of its heavy terms."""
-        s = self.settings
-        ordered = self._ordered()
-        groups: list[list[int]] = []
-        sums: list[Vector] = []
-        postings: dict[str, dict[int, None]] = {}  # term -> storylines, in order
-        for index, (event, _) in enumerate(ordered):
-            unit = self._storyline_vector(event)
-            keys = _heaviest(tuple(unit), tuple(unit.values()), s.index_terms)
-            shared = Counter(
-                g
-                for t in keys
-                for g in postings.get(t, ())
-                if len(postings[t]) <= STORYLINE_POSTINGS
-            )
-            best: tuple[float, int] | None = None
-            for g, _ in shared.most_common(STORYLINE_CANDIDATES):
-                score = sum(w * sums[g].get(t, 0.0) for t, w in unit.items()) / len(groups[g])
-                if best is None or (score, -g) > best:
-                    best = (score, -g)
-            if best is not None and best[0] >= s.storyline_threshold:
-                g = -best[1]
-            else:
-                g = len(groups)
-                groups.append([])
-                sums.append({})
-            groups[g].append(index)
-            for term, weight in unit.items():
-                sums[g][term] = sums[g].get(term, 0.0) + weight
-            sums[g] = _top(sums[g], s.centroid_terms)
-            for term in keys:
-                postings.setdefault(term, {})[g] = None
-        return [self._storyline([ordered[i] for i in group]) for group in groups]
+    def storyline_of(self, event_id: str) -> str | None:
+        """The storyline an event is in now, or None if there is no such event."""
+        return self._stories.storyline_of(event_id)
+
+    def _need_df(self, terms: Iterable[str]) -> None:
+        """Have the document frequencies of these terms at hand (in memory, all are)."""
 
     def _storyline_vector(self, event: _Event) -> Vector:
-        """An event weighed with the flatter IDF of storylines (they share common words)."""
+        """An event weighed with the flatter IDF of storylines (they share common words): its
+        articles' vectors weighed so when they were (as for events: when added, and each
+        time the pile doubles), so that an event's change does not weigh them all again."""
         total: Counter[str] = Counter()
         for doc in (self._docs[m] for m in event.members):
-            tf = dict(zip(doc.terms, doc.tfs, strict=True))
-            total.update(self._weigh(tf, self.settings.storyline_idf_power))
+            total.update(dict(zip(doc.terms, doc.story_weights, strict=True)))
         return _unit(_top(total, self.settings.centroid_terms))
-
-    def _storyline(self, group: Sequence[tuple[_Event, int | None]]) -> Storyline:
-        founder = min((event for event, _ in group), key=lambda e: e.seq)
-        names: dict[str, tuple[int, str]] = {}
-        for event, _ in group:
-            for phrase, (_, form) in _name_counts([self._docs[m] for m in event.members]).items():
-                names[phrase] = (names.get(phrase, (0, form))[0] + 1, form)
-        label = ", ".join(self._actors(names, exclude=None)) or "(no names)"
-        days = [day for _, day in group if day is not None]
-        if days:
-            label += f" · {_iso(min(days))} – {_iso(max(days))}"
-        return Storyline(
-            id=f"st-{founder.id.removeprefix('ev-')}",
-            label=label,
-            event_ids=tuple(event.id for event, _ in group),
-        )
 
     # -- persistence ---------------------------------------------------------
 
@@ -981,6 +956,7 @@ class StoryClusterer:
             "docs": [_doc_state(d) for d in self._docs.values()],
             "events": [[e.id, e.members] for e in self._events.values()],
             "retired": dict(self._retired),
+            "storylines": self._stories.state(),
         }
 
     @classmethod
@@ -1002,12 +978,20 @@ class StoryClusterer:
         clusterer._df = Counter({str(t): int(c) for t, c in state["df"].items()})
         for entry in state["docs"]:
             doc = _doc_from_state(entry)
+            if len(doc.story_weights) != len(doc.terms):  # saved before storylines were kept
+                clusterer._reweigh_for_storylines(doc)
             clusterer._docs[doc.id] = doc
             clusterer._copy_of.update((copy, doc.id) for _, copy in doc.copies)
         for event_id, members in state["events"]:
             docs = [clusterer._docs[str(m)] for m in members]
             clusterer._install(_Event(str(event_id), docs[0].seq, [d.id for d in docs]))
         clusterer._retired = {str(a): str(b) for a, b in state["retired"].items()}
+        if "storylines" in state:
+            clusterer._stories.restore(state["storylines"])
+        else:  # saved before storylines were kept: place every event, in time order
+            placed = [(e.id, clusterer._placement(e)) for e, _ in clusterer._ordered()]
+            clusterer._stories.update(placed, ())
+        clusterer._touched = {}
         return clusterer
 
 
@@ -1029,6 +1013,11 @@ def _event_date(docs: Sequence[_Doc]) -> tuple[int | None, tuple[str, ...]]:
         return None, ()
     iso = min(votes, key=lambda i: (-votes[i], i))
     return _day(iso), tuple(f"{a} says “{t}”" for i, a, t in said if i == iso)[:3]
+
+
+def _name_term(phrase: str) -> str:
+    """A label name's term in the document frequencies: whole names, or one token."""
+    return ("p:" if " " in phrase else "e:") + phrase
 
 
 def _name_counts(docs: Iterable[_Doc]) -> dict[str, tuple[int, str]]:
@@ -1053,6 +1042,7 @@ def _doc_state(doc: _Doc) -> dict[str, Any]:
         "terms": list(doc.terms),
         "tfs": list(doc.tfs),
         "weights": list(doc.weights),
+        "story_weights": list(doc.story_weights),
         "names": [list(n) for n in doc.names],
         "places": list(doc.places),
         "mentioned": [list(m) for m in doc.mentioned],
@@ -1072,6 +1062,7 @@ def _doc_from_state(entry: Mapping[str, Any]) -> _Doc:
         terms=tuple(sys.intern(str(t)) for t in entry["terms"]),
         tfs=array("f", entry["tfs"]),
         weights=array("d", entry["weights"]),
+        story_weights=array("d", entry.get("story_weights", ())),
         places=tuple(map(str, entry["places"])),
         names=tuple((str(k), str(f)) for k, f in entry["names"]),
         mentioned=tuple((str(i), str(t)) for i, t in entry["mentioned"]),

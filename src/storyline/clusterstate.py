@@ -6,10 +6,12 @@ that to add one article cost seconds at 50,000 articles, and writing it back
 more. `ResumedClusterer` starts empty over a `ClusterMemory` (the store) and
 fetches an article, an event, a term's postings or document frequency the first
 time `add` asks for it; `changes()` then lists what the adds changed, so that
-the store writes only those rows. Adding to a resumed clusterer gives the same
-events as adding to one that held everything, except when the pile has grown
-enough that every vector is weighed again (`would_reweigh`): the caller loads
-everything for that add.
+the store writes only those rows. Storylines are read the same way: a storyline,
+an event's placement in one, a term's storyline postings (`ResumedStorylines`).
+Adding to a resumed clusterer gives the same events and storylines as adding to
+one that held everything, except when the pile has grown enough that every
+vector is weighed again (`would_reweigh`): the caller loads everything for that
+add.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from storyline.cluster import (
@@ -32,8 +34,23 @@ from storyline.cluster import (
     _doc_state,
     _Event,
 )
+from storyline.storylines import (
+    STORYLINE_POSTINGS,
+    Chain,
+    ChainRow,
+    Placement,
+    PlacementRow,
+    Storylines,
+    chain_from_row,
+    chain_row,
+    placement_from_row,
+    placement_row,
+)
 
 V = TypeVar("V")
+
+# In the saved counters: storylines are kept as rows too (else they must be placed anew).
+STORYLINES_KEPT = 1
 
 # An event as stored: seq, members, centroid terms and weights, mean day.
 EventRow = tuple[int, list[str], list[str], list[float], float | None]
@@ -55,6 +72,14 @@ class ClusterMemory(Protocol):
     def cluster_postings(self, term: str) -> list[PostingRow]: ...
 
     def cluster_terms(self, terms: list[str]) -> dict[str, int]: ...
+
+    def cluster_storyline(self, storyline_id: str) -> ChainRow | None: ...
+
+    def cluster_placement(self, event_id: str) -> PlacementRow | None: ...
+
+    def cluster_storyline_postings(self, term: str) -> dict[str, int]: ...
+
+    def cluster_storyline_posting_sizes(self, terms: list[str]) -> dict[str, int]: ...
 
 
 class _Loading(dict[str, V]):
@@ -123,6 +148,12 @@ class ClusterChanges:
     postings: Sequence[tuple[str, str, float | None]]  # term, event, weight (None: removed)
     terms: dict[str, int]  # document frequencies: deltas, or counts with `everything`
     retired: dict[str, str]
+    storylines: list[tuple[str, ChainRow]] = field(default_factory=list)
+    storylines_gone: list[str] = field(default_factory=list)
+    placed: list[tuple[str, PlacementRow]] = field(default_factory=list)  # event -> placement
+    unplaced: list[str] = field(default_factory=list)  # events in no storyline any more
+    # term, storyline, events posting it: deltas, or counts with `everything`
+    storyline_postings: Sequence[tuple[str, str, int]] = ()
 
 
 def _meta(clusterer: StoryClusterer) -> dict[str, int]:
@@ -131,7 +162,13 @@ def _meta(clusterer: StoryClusterer) -> dict[str, int]:
         "n": clusterer._n,
         "seq": clusterer._seq,
         "weighed_at": clusterer._weighed_at,
+        "storylines": STORYLINES_KEPT,
     }
+
+
+def resumable(meta: Mapping[str, Any] | None) -> bool:
+    """Can a clusterer resume over these counters (rows of 0003, storylines of 0005)?"""
+    return meta is not None and "docs" not in meta and meta.get("storylines") == STORYLINES_KEPT
 
 
 def _event_row(event: _Event) -> EventRow:
@@ -160,6 +197,9 @@ def snapshot(clusterer: StoryClusterer) -> ClusterChanges:
         postings=postings,
         terms=dict(c._df),
         retired=dict(c._retired),
+        storylines=c._stories.chain_rows(),
+        placed=c._stories.placement_rows(),
+        storyline_postings=c._stories.postings(),
     )
 
 
@@ -203,6 +243,13 @@ class ResumedClusterer(StoryClusterer):
         self._changed_terms: dict[str, dict[str, float | None]] = {}
         self._df_delta: Counter[str] = Counter()
         self._new_retired: dict[str, str] = {}
+        self._stories = ResumedStorylines(
+            memory,
+            self.settings.storyline_threshold,
+            self.settings.centroid_terms,
+            self.settings.index_terms,
+            lambda names: self._actors(names, exclude=None),
+        )
 
     def would_reweigh(self, articles: int) -> bool:
         """Would adding this many articles weigh every vector again (which needs them all)?"""
@@ -298,11 +345,6 @@ class ResumedClusterer(StoryClusterer):
                 self._shown_events.discard(event.id)
                 self._new_retired[event.id] = self._retired[event.id]
 
-    def _event(self, event: _Event) -> Event:
-        names = {phrase for m in event.members for phrase, _ in self._docs[m].names}
-        self._need_df(("p:" if " " in p else "e:") + p for p in names)
-        return super()._event(event)
-
     def changes(self) -> ClusterChanges:
         """What the adds since resuming changed."""
         articles: list[tuple[str, str | None, dict[str, Any] | None]] = [
@@ -310,6 +352,8 @@ class ResumedClusterer(StoryClusterer):
         ]
         articles += sorted((copy, original, None) for copy, original in self._new_copies.items())
         live = sorted(self._dirty_events)
+        stories = self._stories
+        assert isinstance(stories, ResumedStorylines)
         return ClusterChanges(
             everything=False,
             meta=_meta(self),
@@ -324,4 +368,115 @@ class ResumedClusterer(StoryClusterer):
             ],
             terms=dict(self._df_delta),
             retired=dict(self._new_retired),
+            **stories.changes(),
         )
+
+
+class ResumedStorylines(Storylines):
+    """Storylines that read storylines, placements and postings as updates need them, and
+    record what they change."""
+
+    def __init__(
+        self,
+        memory: ClusterMemory,
+        threshold: float,
+        centroid_terms: int,
+        index_terms: int,
+        actors: Callable[[Mapping[str, tuple[int, str]]], list[str]],
+    ) -> None:
+        super().__init__(threshold, centroid_terms, index_terms, actors)
+        self._memory = memory
+        self._chains = _Loading(self._fetch_chain)
+        self._placed = _Loading(self._fetch_placement)
+        self._postings = _Loading(self._fetch_posting)
+        self._dirty_chains: set[str] = set()
+        self._dead_chains: set[str] = set()
+        self._dirty_placed: set[str] = set()
+        self._changed_postings: dict[str, dict[str, int]] = {}  # term -> storyline -> delta
+
+    def _fetch_chain(self, chain_id: str) -> Chain | None:
+        row = self._memory.cluster_storyline(chain_id)
+        return None if row is None else chain_from_row(chain_id, row)
+
+    def _fetch_placement(self, event_id: str) -> Placement | None:
+        row = self._memory.cluster_placement(event_id)
+        return None if row is None else placement_from_row(row)
+
+    def _fetch_posting(self, term: str) -> dict[str, int] | None:
+        posting = self._memory.cluster_storyline_postings(term)
+        for chain_id, delta in self._changed_postings.get(term, {}).items():
+            count = posting.get(chain_id, 0) + delta
+            if count > 0:
+                posting[chain_id] = count
+            else:
+                posting.pop(chain_id, None)
+        return posting or None
+
+    def _postings_of(self, terms: Sequence[str]) -> dict[str, Mapping[str, int] | None]:
+        """Postings surely too long are not read: the store counts them first (this
+        session's changes can move a count by at most one per storyline changed)."""
+        postings = self._postings
+        assert isinstance(postings, _Loading)
+        unread = [t for t in terms if not postings.held(t)]
+        sizes = self._memory.cluster_storyline_posting_sizes(unread) if unread else {}
+        found: dict[str, Mapping[str, int] | None] = {}
+        for term in terms:
+            slack = len(self._changed_postings.get(term, {}))
+            if sizes.get(term, 0) - slack > STORYLINE_POSTINGS:
+                found[term] = None
+            else:
+                found[term] = postings.get(term)
+        return found
+
+    def _open(self, chain: Chain) -> None:
+        super()._open(chain)
+        self._dead_chains.discard(chain.id)
+        self._dirty_chains.add(chain.id)
+
+    def _end(self, chain_id: str) -> None:
+        super()._end(chain_id)
+        self._dirty_chains.discard(chain_id)
+        self._dead_chains.add(chain_id)
+
+    def _changed(self, chain: Chain) -> None:
+        self._dirty_chains.add(chain.id)
+
+    def _place(self, event_id: str, placement: Placement) -> None:
+        super()._place(event_id, placement)
+        self._dirty_placed.add(event_id)
+
+    def _unplace(self, event_id: str) -> None:
+        super()._unplace(event_id)
+        self._dirty_placed.add(event_id)
+
+    def _post(self, term: str, chain_id: str, delta: int) -> None:
+        """Record the change; apply it to the term's postings only if they are loaded."""
+        changed = self._changed_postings.setdefault(term, {})
+        changed[chain_id] = changed.get(chain_id, 0) + delta
+        postings = self._postings
+        assert isinstance(postings, _Loading)
+        if postings.held(term):
+            super()._post(term, chain_id, delta)
+        else:
+            postings.refetch(term)
+
+    def rederive(self, placements: Mapping[str, Placement]) -> None:
+        raise RuntimeError("resumed storylines cannot be summed again: load the whole state")
+
+    def changes(self) -> dict[str, Any]:
+        """What updates since resuming changed, as `ClusterChanges` fields."""
+        placed = self._placed
+        assert isinstance(placed, _Loading)
+        live = sorted(e for e in self._dirty_placed if placed.held(e))
+        return {
+            "storylines": [(c, chain_row(self._chains[c])) for c in sorted(self._dirty_chains)],
+            "storylines_gone": sorted(self._dead_chains),
+            "placed": [(e, placement_row(placed[e])) for e in live],
+            "unplaced": sorted(self._dirty_placed.difference(live)),
+            "storyline_postings": [
+                (t, c, n)
+                for t, changed in sorted(self._changed_postings.items())
+                for c, n in sorted(changed.items())
+                if n != 0
+            ],
+        }

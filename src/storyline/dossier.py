@@ -14,9 +14,10 @@ from typing import Any
 
 import jinja2
 
-from storyline.cluster import Event, Storyline
+from storyline.cluster import Event
 from storyline.dedupe import CopyGroup
 from storyline.records import Actor, Article, Quote, Rejection
+from storyline.storylines import Storyline
 
 
 @dataclass(frozen=True, slots=True)

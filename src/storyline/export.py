@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from storyline.cluster import Event, Storyline
+from storyline.cluster import Event
 from storyline.dedupe import CopyGroup
 from storyline.pipeline import IngestReport, StoriesReport
 from storyline.records import (
@@ -26,6 +26,7 @@ from storyline.records import (
     TimelineEntry,
 )
 from storyline.store import ArticleSummary, SearchHit
+from storyline.storylines import Storyline
 
 
 def published_json(p: Published) -> dict[str, Any]:

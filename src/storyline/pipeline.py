@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from storyline.clean import Cues, clean_html, clean_text, load_cues
 from storyline.cluster import ClusterDoc, StoryClusterer, root_original, stream_order
-from storyline.clusterstate import ResumedClusterer, snapshot
+from storyline.clusterstate import ResumedClusterer, resumable, snapshot
 from storyline.dating import own_dates
 from storyline.dedupe import CopyIndex, CopyReader, CopySettings
 from storyline.errors import Rejected
@@ -293,20 +293,16 @@ def update_copies(store: Store, settings: CopySettings | None = None) -> list[st
     return [doc.id for doc in new]
 
 
-def build_stories(store: Store, storylines: bool = True) -> StoriesReport:
+def build_stories(store: Store) -> StoriesReport:
     """Run the global stages on the articles they have not seen: copies, events, storylines.
 
-    Copies and events are incremental: copy detection reads back only what the new
-    articles can meet (`update_copies`), and clustering resumes from the rows they
-    touch, writing back only what changed (`update_events`). Storylines are derived
-    over all events (`update_storylines`): `storylines=False` leaves them as they
-    were, since it is the one step whose cost grows with the store; new events then
-    belong to no storyline until a build with it.
+    All are incremental: copy detection reads back only what the new articles can
+    meet (`update_copies`), and clustering resumes from the rows they touch, events
+    and the storylines of those events, writing back only what changed
+    (`update_events`).
     """
     update_copies(store)
     clustered = update_events(store)
-    if storylines:
-        update_storylines(store)
     groups, copies, events, storylines_ = store.story_counts()
     return StoriesReport(
         copy_groups=groups,
@@ -318,12 +314,15 @@ def build_stories(store: Store, storylines: bool = True) -> StoriesReport:
 
 
 def update_events(store: Store) -> int:
-    """Assign the articles clustering has not seen to events; return how many.
+    """Assign the articles clustering has not seen to events, and the events they open or
+    change to storylines; return how many.
 
-    Each copy follows the original its link names now (run `update_copies` first).
+    Each copy follows the original its link names now (run `update_copies` first). A
+    store clustered before storylines were kept as rows gets them, new articles or not.
     """
     new, mark = store.unclustered_docs()
-    if not new:
+    meta = store.cluster_meta()
+    if not new and (meta is None or resumable(meta)):
         return 0
     copy_of = {
         link.article_id: link.original_id
@@ -364,35 +363,11 @@ def _with_own_dates(store: Store, docs: list[ClusterDoc]) -> list[ClusterDoc]:
     ]
 
 
-def update_storylines(store: Store) -> None:
-    """Derive the storylines over all events, when some event is in none.
-
-    Reads the whole clusterer state: labels are weighed again with today's IDF too,
-    so that the store reads as a clusterer holding everything would.
-    """
-    if not store.storylines_stale():
-        return
-    whole = _whole(store)
-    if whole is None:
-        return
-    store.save_storylines(whole.storylines())
-    store.save_cluster(
-        replace(
-            snapshot(whole),
-            everything=False,
-            articles=[],
-            events=[],
-            postings=[],
-            terms={},
-            retired={},
-        )
-    )
-
-
 def _clusterer(store: Store, adding: int) -> StoryClusterer:
-    """A clusterer resumed over the store, or holding everything when the adds need it."""
+    """A clusterer resumed over the store, or holding everything when the adds need it (or
+    the store keeps no storylines as rows yet)."""
     meta = store.cluster_meta()
-    if meta is not None and "docs" not in meta:
+    if meta is not None and resumable(meta):
         resumed = ResumedClusterer(store, meta)
         if not resumed.would_reweigh(adding):
             return resumed

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from storyline.cluster import ClusterDoc, Event, Storyline
-from storyline.clusterstate import ClusterChanges, EventRow, PostingRow
+from storyline.cluster import ClusterDoc, Event
+from storyline.clusterstate import ClusterChanges, EventRow, PostingRow, resumable
 from storyline.dedupe import CopyDoc, CopyGroup, CopyLink, CopySettings, Match, Passage
 from storyline.errors import NotFound, StoreError
 from storyline.records import (
@@ -47,6 +47,7 @@ from storyline.sketches import (
     term_counts,
     unpack_sketch,
 )
+from storyline.storylines import ChainRow, PlacementRow, Storyline
 
 if TYPE_CHECKING:
     from storyline.when import DatedEvent
@@ -467,7 +468,7 @@ class Store:
         events: dict[str, list[str]] = {}
         for storyline_id, event_id in self._db.execute(
             "SELECT storyline_id, id FROM events WHERE storyline_id IS NOT NULL"
-            " ORDER BY storyline_id, seq"
+            " ORDER BY storyline_id, date IS NULL, date, seq"
         ):
             events.setdefault(storyline_id, []).append(event_id)
         return [Storyline(r[0], r[1], tuple(events.get(r[0], []))) for r in rows]
@@ -742,8 +743,41 @@ class Store:
         sql = "SELECT term, documents FROM cluster_terms WHERE term IN ({marks})"
         return {r[0]: r[1] for r in self._rows_in(sql, terms)}
 
+    def cluster_storyline(self, storyline_id: str) -> ChainRow | None:
+        row = self._db.execute(
+            "SELECT c.seq, c.size, c.terms, c.weights, c.names, c.days, s.label"
+            " FROM cluster_storylines c JOIN storylines s ON s.id = c.id WHERE c.id = ?",
+            (storyline_id,),
+        ).fetchone()
+        return None if row is None else _chain_row(row)
+
+    def cluster_placement(self, event_id: str) -> PlacementRow | None:
+        row = self._db.execute(
+            "SELECT storyline_id, seq, day, terms, weights, names FROM cluster_placements"
+            " WHERE event_id = ?",
+            (event_id,),
+        ).fetchone()
+        return None if row is None else _placement_row(row)
+
+    def cluster_storyline_postings(self, term: str) -> dict[str, int]:
+        return dict(
+            self._db.execute(
+                "SELECT storyline_id, events FROM cluster_storyline_postings WHERE term = ?",
+                (term,),
+            ).fetchall()
+        )
+
+    def cluster_storyline_posting_sizes(self, terms: list[str]) -> dict[str, int]:
+        """How many storylines each term's postings hold (the long ones are not read)."""
+        sql = (
+            "SELECT term, count(*) FROM cluster_storyline_postings"
+            " WHERE term IN ({marks}) GROUP BY term"
+        )
+        return {r[0]: int(r[1]) for r in self._rows_in(sql, terms)}
+
     def cluster_state(self) -> dict[str, Any] | None:
-        """The whole clusterer state, in `StoryClusterer.from_state`'s form."""
+        """The whole clusterer state, in `StoryClusterer.from_state`'s form (storylines left
+        out when they were not kept as rows yet: `from_state` places the events anew)."""
         meta = self.cluster_meta()
         if meta is None or "docs" in meta:
             return meta
@@ -767,7 +801,25 @@ class Store:
             "events": events,
             "df": dict(self._db.execute("SELECT term, documents FROM cluster_terms")),
             "retired": dict(self._db.execute("SELECT id, heir FROM cluster_retired")),
+            **({"storylines": self._storyline_state()} if resumable(meta) else {}),
         }
+
+    def _storyline_state(self) -> dict[str, Any]:
+        chains = {
+            row[0]: list(_chain_row(row[1:]))
+            for row in self._db.execute(
+                "SELECT c.id, c.seq, c.size, c.terms, c.weights, c.names, c.days, s.label"
+                " FROM cluster_storylines c JOIN storylines s ON s.id = c.id ORDER BY c.seq, c.id"
+            )
+        }
+        placed = {
+            row[0]: list(_placement_row(row[1:]))
+            for row in self._db.execute(
+                "SELECT event_id, storyline_id, seq, day, terms, weights, names"
+                " FROM cluster_placements ORDER BY seq, event_id"
+            )
+        }
+        return {"chains": chains, "placed": placed}
 
     def save_cluster(self, changes: ClusterChanges, mark: int | None = None) -> None:
         """Write what clustering changed (with `everything`, replace its whole state);
@@ -783,6 +835,9 @@ class Store:
                     "cluster_terms",
                     "cluster_retired",
                     "event_articles",
+                    "cluster_placements",
+                    "cluster_storyline_postings",
+                    "storylines",  # and, by cascade, cluster_storylines
                 ):
                     db.execute(f"DELETE FROM {table}")
             db.executemany(
@@ -858,10 +913,74 @@ class Store:
                     "INSERT OR IGNORE INTO event_articles (event_id, article_id) VALUES (?, ?)",
                     [(event.id, article_id) for article_id in event.article_ids],
                 )
+            self._save_storylines(changes)
             db.execute(
                 "INSERT OR REPLACE INTO stage_state (stage, state) VALUES ('cluster', ?)",
                 (json.dumps({**changes.meta, **self._mark(mark)}, sort_keys=True),),
             )
+
+    def _save_storylines(self, changes: ClusterChanges) -> None:
+        """Write the storylines clustering changed, and each changed event's place in one
+        (after the events: `save_cluster` runs it in its transaction)."""
+        db = self._db
+        db.executemany(
+            "INSERT INTO storylines (id, label) VALUES (?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET label = excluded.label",
+            [(c, row[6]) for c, row in changes.storylines],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO cluster_storylines (id, seq, size, terms, weights, names, days)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    c,
+                    seq,
+                    size,
+                    json.dumps(terms, ensure_ascii=False),
+                    np.asarray(weights, dtype="<f8").tobytes(),
+                    json.dumps(names, ensure_ascii=False),
+                    json.dumps(days),
+                )
+                for c, (seq, size, terms, weights, names, days, _) in changes.storylines
+            ),
+        )
+        db.executemany(
+            "DELETE FROM cluster_placements WHERE event_id = ?", [(e,) for e in changes.unplaced]
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO cluster_placements"
+            " (event_id, storyline_id, seq, day, terms, weights, names)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    e,
+                    c,
+                    seq,
+                    day,
+                    json.dumps(terms, ensure_ascii=False),
+                    np.asarray(weights, dtype="<f8").tobytes(),
+                    json.dumps(names, ensure_ascii=False),
+                )
+                for e, (c, seq, day, terms, weights, names) in changes.placed
+            ),
+        )
+        db.executemany(
+            "UPDATE events SET storyline_id = ?, seq = ? WHERE id = ?",
+            [(c, seq, e) for e, (c, seq, *_) in changes.placed],
+        )
+        db.executemany(
+            "INSERT INTO cluster_storyline_postings (term, storyline_id, events) VALUES (?, ?, ?)"
+            " ON CONFLICT(term, storyline_id) DO UPDATE SET events = events + excluded.events",
+            changes.storyline_postings,
+        )
+        db.executemany(
+            "DELETE FROM cluster_storyline_postings"
+            " WHERE term = ? AND storyline_id = ? AND events <= 0",
+            [(t, c) for t, c, n in changes.storyline_postings if n < 0],
+        )
+        db.executemany(
+            "DELETE FROM storylines WHERE id = ?", [(c,) for c in changes.storylines_gone]
+        )
 
     def story_counts(self) -> tuple[int, int, int, int]:
         """Copy groups, copies, events and storylines in the store."""
@@ -872,33 +991,11 @@ class Store:
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
-    def storylines_stale(self) -> bool:
-        """Is some event in no storyline (left out by a build without storylines)?"""
-        row = self._db.execute("SELECT 1 FROM events WHERE storyline_id IS NULL LIMIT 1")
-        return row.fetchone() is not None
-
     def _mark(self, mark: int | None) -> dict[str, int]:
         if mark is not None:
             return {"rowid": mark}
         state = self.stage_state("cluster") or {}
         return {"rowid": int(state.get("rowid", 0))}  # type: ignore[call-overload]
-
-    def save_storylines(self, storylines: Iterable[Storyline]) -> None:
-        """Replace the storylines and each event's place in one."""
-        with self.transaction():
-            self._db.execute(
-                "UPDATE events SET storyline_id = NULL, seq = 0 WHERE storyline_id IS NOT NULL"
-            )
-            self._db.execute("DELETE FROM storylines")
-            for storyline in storylines:
-                self._db.execute(
-                    "INSERT INTO storylines (id, label) VALUES (?, ?)",
-                    (storyline.id, storyline.label),
-                )
-                self._db.executemany(
-                    "UPDATE events SET storyline_id = ?, seq = ? WHERE id = ?",
-                    [(storyline.id, seq, e) for seq, e in enumerate(storyline.event_ids)],
-                )
 
     def counts(self) -> dict[str, int]:
         tables = ("raw_documents", "articles", "set_aside", "comments", "rejections")
@@ -936,6 +1033,9 @@ class Store:
             "cluster_postings",
             "cluster_terms",
             "cluster_retired",
+            "cluster_storylines",
+            "cluster_placements",
+            "cluster_storyline_postings",
         )
         return {
             t: [tuple(r) for r in self._db.execute(f"SELECT * FROM {t} ORDER BY 1, 2")]
@@ -1177,6 +1277,31 @@ def _published(raw: str) -> Published:
         confidence=d["confidence"],
         method=d["method"],
         evidence=tuple(Evidence(**e) for e in d["evidence"]),
+    )
+
+
+def _chain_row(row: Sequence[Any]) -> ChainRow:
+    seq, size, terms, weights, names, days, label = row
+    return (
+        int(seq),
+        int(size),
+        json.loads(terms),
+        np.frombuffer(weights, dtype="<f8").tolist(),
+        json.loads(names),
+        json.loads(days),
+        str(label),
+    )
+
+
+def _placement_row(row: Sequence[Any]) -> PlacementRow:
+    storyline_id, seq, day, terms, weights, names = row
+    return (
+        str(storyline_id),
+        int(seq),
+        None if day is None else int(day),
+        json.loads(terms),
+        np.frombuffer(weights, dtype="<f8").tolist(),
+        json.loads(names),
     )
 
 
