@@ -20,7 +20,7 @@ HTML goes through trafilatura first (`clean_html`), then through passes 1 and 3.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -56,6 +56,11 @@ LIST_HEADER = regex.compile(
 )
 # Teaser lists hold a handful of links; a longer run is the article's own list.
 LIST_MAX_TEASERS = 5
+
+# A sentence of at least INTRO_MIN_WORDS words ending in a colon introduces a list
+# of the article's own; at most INTRO_MAX_ITEMS short lines after it are its items.
+INTRO_MIN_WORDS = 3
+INTRO_MAX_ITEMS = 30
 
 # Short lines (at most this many words) between two lines of one label take it.
 SANDWICH_MAX_WORDS = 8
@@ -171,6 +176,16 @@ MODEL_CUE = "line model"
 MODEL_ASIDE = 0.05
 MODEL_ASIDE_LONG = 0.01
 MODEL_KEEP = 0.9
+# A line the model reads as article text (P(article) at least MODEL_CONTEXT) is
+# not taken by the context passes (between two lines of a kind, under a list
+# header, in a block): context is weaker evidence than the line's own words.
+MODEL_CONTEXT = 0.9
+# Lists (teasers under a header, a menu outside the main text) are taken on
+# layout alone, weaker evidence still: P(article) of MODEL_LIST keeps a line.
+MODEL_LIST = 0.5
+# A short line in a list whose neighbours the model reads as article text is a
+# list item of the article: the model needs MODEL_ASIDE_SIBLING to set it aside.
+MODEL_ASIDE_SIBLING = 0.01
 TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
 SELF_REFERENCE = regex.compile(
     r"\b(this|our) (article|story|site|website|page|post|content|material|newsletter|"
@@ -341,46 +356,79 @@ def clean_text(text: str, cues: Cues | None = None) -> Cleaned:
         if line.text:
             verdict.label, verdict.cue = cue_label(line.text, cues)
 
-    section = find_comment_section(lines, [v.label for v in verdicts])
+    section = find_comment_section(lines, [v.label for v in verdicts], unsigned=False)
     if section is not None:
         _apply_comment_section(section, lines, verdicts)
     opinion = _SecondOpinion(lines, cues.model) if cues.model is not None else None
+    keep = opinion.reads_as_article if opinion is not None else _never
+    keep_item = opinion.reads_as_list_item if opinion is not None else _never
     if opinion is not None:
         opinion.free_weak(verdicts)
 
-    _fill_between(lines, verdicts)
-    _fill_lists(lines, verdicts)
-    _fill_blocks(lines, verdicts)
-    title_index = _mark_main_text(lines, verdicts, cues.menu_words)
+    _fill_between(lines, verdicts, keep)
+    _fill_lists(lines, verdicts, keep_item)
+    _fill_blocks(lines, verdicts, keep)
+    title_index = _mark_main_text(lines, verdicts, cues.menu_words, keep_item)
     if opinion is not None:
+        opinion.free_listed(verdicts)
         opinion.set_aside(verdicts, title_index)
     title = lines[title_index].text if title_index is not None else None
     return _assemble(text, lines, verdicts, title, section)
 
 
 class _SecondOpinion:
-    """The line model's view of one text, computed once and asked twice.
+    """The line model's view of one text, computed once and asked at each pass.
 
     Before the context passes it frees lines that only the weak lexicon
-    labelled when the model is sure they are article text; after the main-text
-    pass it sets aside body lines the model finds unlike article text. Asking
-    only about the body keeps the main-text pass on the rules' evidence alone:
-    lines the model labels early would no longer split a page's text from its
-    menus. Strong cues (whole-line patterns, phrases) are never overruled.
+    labelled when the model is sure they are article text, and during them it
+    vetoes taking a line it reads as article text on context or layout alone
+    (between two lines of a kind, under a list header, in a menu outside the
+    main text). After the main-text pass it sets aside body lines it finds
+    unlike article text, asking for more certainty about an item of the
+    article's own lists. It never labels a line early, so the main-text pass
+    splits a page's text from its menus on the rules' evidence alone. Strong
+    cues (whole-line patterns, phrases) are never overruled.
     """
 
     def __init__(self, lines: Sequence[Line], model: LineModel) -> None:
         self.model = model
         self.lines = lines
-        filled = [i for i, line in enumerate(lines) if line.text]
-        rows = line_features([lines[i].text for i in filled])
-        self.features = dict(zip(filled, rows, strict=True))
+        self.filled = [i for i, line in enumerate(lines) if line.text]
+        self.position = {i: pos for pos, i in enumerate(self.filled)}
+        rows = line_features([lines[i].text for i in self.filled])
+        scored = zip(self.filled, rows, strict=True)
+        self.scores = {i: _article_and_kind(model, row) for i, row in scored}
 
     def article(self, index: int) -> tuple[float, str]:
         """P(article) for a line and the most likely boilerplate kind."""
-        probabilities = self.model.probabilities(self.features[index])
-        article = probabilities.pop(ARTICLE_LABEL)
-        return article, max(probabilities, key=lambda k: probabilities[k])
+        return self.scores[index]
+
+    def reads_as_article(self, index: int) -> bool:
+        """Is the model sure enough of this line to keep it from the context passes?"""
+        return self.article(index)[0] >= MODEL_CONTEXT
+
+    def reads_as_list_item(self, index: int) -> bool:
+        """...or to keep it from being taken for a menu or a teaser list?"""
+        return self.article(index)[0] >= MODEL_LIST
+
+    def free_listed(self, verdicts: list[LineLabel]) -> None:
+        """A short line only the weak lexicon labelled, in a list of the article's
+        items, stays with them when the model leans to article text."""
+        for i in self.filled:
+            verdict = verdicts[i]
+            if not verdict.cue.startswith(LEXICON_CUE) or verdict.comment is not None:
+                continue
+            if self.article(i)[0] >= MODEL_LIST and self._has_item_neighbour(i, verdicts):
+                verdict.label, verdict.cue, verdict.body = None, "", True
+
+    def _has_item_neighbour(self, index: int, verdicts: Sequence[LineLabel]) -> bool:
+        """Is a neighbour of this line a short body line the model reads as article?"""
+        return any(
+            verdicts[j].body
+            and self.article(j)[0] >= MODEL_LIST
+            and not is_prose(self.lines[j].text)
+            for j in self._neighbours(index)
+        )
 
     def free_weak(self, verdicts: list[LineLabel]) -> None:
         for i, verdict in enumerate(verdicts):
@@ -389,14 +437,46 @@ class _SecondOpinion:
                 verdict.label, verdict.cue = None, ""
 
     def set_aside(self, verdicts: list[LineLabel], title_index: int | None) -> None:
-        for i, verdict in enumerate(verdicts):
-            if not verdict.body or verdict.label is not None or i == title_index:
-                continue
-            long = word_count(self.lines[i].text) >= LONG_LINE_WORDS
+        """Set aside body lines the model finds unlike article text, each judged
+        against the threshold its shape and its neighbours call for."""
+        candidates = [
+            i
+            for i in self.filled
+            if verdicts[i].body and verdicts[i].label is None and i != title_index
+        ]
+        listed = _introduced_items(self.lines, verdicts)
+        needed = {i: self._aside_threshold(i, verdicts, i in listed) for i in candidates}
+        for i in candidates:
             article, kind = self.article(i)
-            if article < (MODEL_ASIDE_LONG if long else MODEL_ASIDE):
-                verdict.body = False
-                verdict.label, verdict.cue = kind, f"{MODEL_CUE} (article p={article:.2f})"
+            if article < needed[i]:
+                verdicts[i].body = False
+                verdicts[i].label = kind
+                verdicts[i].cue = f"{MODEL_CUE} (article p={article:.2f})"
+
+    def _aside_threshold(self, index: int, verdicts: Sequence[LineLabel], listed: bool) -> float:
+        """A paragraph, or an item of a list the article introduces or whose other
+        items the model reads as article, needs the model surer: such lines are
+        what article text looks like."""
+        text = self.lines[index].text
+        if word_count(text) >= LONG_LINE_WORDS:
+            return MODEL_ASIDE_LONG
+        if listed or (not is_prose(text) and self._has_item_neighbour(index, verdicts)):
+            return MODEL_ASIDE_SIBLING
+        return MODEL_ASIDE
+
+    def _neighbours(self, index: int) -> list[int]:
+        pos = self.position[index]
+        return [self.filled[p] for p in (pos - 1, pos + 1) if 0 <= p < len(self.filled)]
+
+
+def _article_and_kind(model: LineModel, features: Sequence[int]) -> tuple[float, str]:
+    probabilities = model.probabilities(features)
+    article = probabilities.pop(ARTICLE_LABEL)
+    return article, max(probabilities, key=lambda k: probabilities[k])
+
+
+def _never(index: int) -> bool:
+    return False
 
 
 def clean_extracted(text: str, title: str | None, cues: Cues | None = None) -> Cleaned:
@@ -475,8 +555,11 @@ def _apply_comment_section(
 BARE_BY = regex.compile(r"(?i:by|par|von|por|di|от|автор)\s*:?")
 
 
-def _fill_between(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
-    """Short unlabelled lines between two lines of one label take that label.
+def _fill_between(
+    lines: Sequence[Line], verdicts: list[LineLabel], keep: Callable[[int], bool] = _never
+) -> None:
+    """Short unlabelled lines between two lines of one label take that label,
+    unless `keep` (the line model) reads them as article text.
 
     A name printed on the line after a bare "By" is the byline's too.
     """
@@ -500,16 +583,20 @@ def _fill_between(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
             and before.label == after.label
             and before.label not in ("title", "metadata")
             and words <= SANDWICH_MAX_WORDS
+            and not keep(filled[pos])
         ):
             here.label, here.cue = before.label, "between two lines of this kind"
 
 
-def _fill_lists(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
+def _fill_lists(
+    lines: Sequence[Line], verdicts: list[LineLabel], keep: Callable[[int], bool] = _never
+) -> None:
     """The teasers listed under a navigation header ("Most read", "Related") are navigation.
 
     A header is a short labelled line that is not a sentence; the list runs on
     while lines stay teaser-sized and unpunctuated, and stops at the first
-    sentence, so the article's next paragraph is never taken.
+    sentence or the first line `keep` (the line model) reads as article text,
+    so the article's next paragraph is never taken.
     """
     filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
     for pos, index in enumerate(filled):
@@ -528,7 +615,7 @@ def _fill_lists(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
                 if here.label == "navigation":
                     continue
                 break
-            if not _teaser_like(lines[following].text):
+            if not _teaser_like(lines[following].text) or keep(following):
                 break
             here.label, here.cue = "navigation", "listed under a navigation header"
             taken += 1
@@ -540,8 +627,11 @@ def _teaser_like(text: str) -> bool:
     return word_count(stripped) <= TEASER_MAX_WORDS and not stripped.endswith((".", ";", ","))
 
 
-def _fill_blocks(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
-    """In a block of lines where most carry one label, the others take it too.
+def _fill_blocks(
+    lines: Sequence[Line], verdicts: list[LineLabel], keep: Callable[[int], bool] = _never
+) -> None:
+    """In a block of lines where most carry one label, the others take it too
+    (unless `keep`, the line model, reads them as article text).
 
     Appeal and legal boxes are printed as one block; a line of one without a
     cue of its own ("This commitment costs us $10,000 a month.") still belongs.
@@ -560,17 +650,23 @@ def _fill_blocks(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
         if top in ("title", "metadata") or labels.count(top) * 2 < len(members):
             continue
         for i in members:
-            if verdicts[i].label is None and word_count(lines[i].text) < LONG_LINE_WORDS:
+            short = word_count(lines[i].text) < LONG_LINE_WORDS
+            if verdicts[i].label is None and short and not keep(i):
                 verdicts[i].label, verdicts[i].cue = top, "in a block of this kind"
 
 
 def _mark_main_text(
-    lines: Sequence[Line], verdicts: list[LineLabel], menu_words: frozenset[str]
+    lines: Sequence[Line],
+    verdicts: list[LineLabel],
+    menu_words: frozenset[str],
+    keep: Callable[[int], bool] = _never,
 ) -> int | None:
     """Find the article's prose run and its headline; label what lies outside.
 
     Outside the densest run of prose, a side (before it, after it) is set aside
-    as navigation only when it reads like a menu: several short link-like lines.
+    as navigation only when it reads like a menu: several short link-like lines;
+    even then a line `keep` (the line model) reads as article text stays (an
+    article's list of names or dates looks like a menu to the layout rules).
     A text pasted from an article (lists, tour dates, a closing one-liner) keeps
     its outside lines; a whole page dumped to text loses its menus and footers.
     Returns the index of the title line, or None when the text has no headline.
@@ -602,12 +698,13 @@ def _mark_main_text(
     after = [i for i in free if i > end]
     menu_before = _menu_like(lines, after_title, menu_words)
     menu_after = _menu_like(lines, after, menu_words)
+    listed = _introduced_items(lines, verdicts)
     for i in free:
         if verdicts[i].label is not None or i == title_index:
             continue
         inside = start <= i <= end
         outside_menu = (i < start and menu_before) or (i > end and menu_after)
-        if outside_menu and SENTENCE_END.search(lines[i].text):
+        if outside_menu and (SENTENCE_END.search(lines[i].text) or keep(i) or i in listed):
             outside_menu = False  # a sentence beside a menu is still a sentence
         if title_index is not None and i < title_index:
             outside_menu = True  # above the headline: the page's header
@@ -616,6 +713,28 @@ def _mark_main_text(
         else:
             verdicts[i].label, verdicts[i].cue = "navigation", "menu outside the main text"
     return title_index
+
+
+def _introduced_items(lines: Sequence[Line], verdicts: Sequence[LineLabel]) -> set[int]:
+    """Short lines listed right after an unlabelled sentence that ends in a colon
+    ("The new committee members are:"): the article's own list, however much its
+    items (names, places, dates) look like a menu or a byline."""
+    filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
+    items: set[int] = set()
+    for pos, index in enumerate(filled):
+        text = lines[index].text
+        if verdicts[index].label is not None or not text.endswith(":"):
+            continue
+        if word_count(text) < INTRO_MIN_WORDS:
+            continue
+        for following in filled[pos + 1 : pos + 1 + INTRO_MAX_ITEMS]:
+            item = lines[following].text
+            if verdicts[following].label is not None or is_prose(item):
+                break
+            if word_count(item) > TEASER_MAX_WORDS:
+                break
+            items.add(following)
+    return items
 
 
 def _free_weak_headline(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
