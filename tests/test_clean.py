@@ -1,5 +1,4 @@
-"""The plain-text cleaner keeps the article's own lists and paragraphs, and still
-splits signed reader comments."""
+"""The plain-text cleaner keeps the article's own lists, and splits signed reader comments."""
 
 from __future__ import annotations
 
@@ -26,15 +25,6 @@ def test_a_list_the_article_introduces_is_kept_even_where_it_looks_like_a_menu()
     for cues in (load_cues(), replace(load_cues(), model=None)):
         cleaned = clean_text(text, cues)
         assert all(name in cleaned.body for name in NAMES), cleaned.set_aside
-
-
-def test_a_comment_counter_mid_text_does_not_take_the_paragraphs_after_it() -> None:
-    """Unsigned paragraphs under a header may be the article's own: they stay in the body."""
-    closing = "The vote is expected to be close, council staff said on condition of anonymity."
-    cleaned = clean_text(text_of(*PROSE[:3], "14 comments", PROSE[3], closing))
-    assert not cleaned.comments
-    assert PROSE[3] in cleaned.body and closing in cleaned.body
-    assert [s.label for s in cleaned.set_aside if s.text == "14 comments"] == ["comment_section"]
 
 
 def test_signed_comments_after_the_article_are_still_their_own_layer() -> None:

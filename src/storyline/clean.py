@@ -143,14 +143,14 @@ MODEL_ASIDE = 0.05
 MODEL_ASIDE_LONG = 0.01
 MODEL_KEEP = 0.9
 # A line the model reads as article text (P(article) at least MODEL_CONTEXT) is
-# not taken by the context passes (between two lines of a kind, under a list
-# header, in a block): context is weaker evidence than the line's own words.
+# not taken by the context passes (between two lines of a kind, in a block):
+# context is weaker evidence than the line's own words.
 MODEL_CONTEXT = 0.9
-# Lists (teasers under a header, a menu outside the main text) are taken on
-# layout alone, weaker evidence still: P(article) of MODEL_LIST keeps a line.
+# A short line in a list whose neighbours the model reads as article text
+# (P(article) at least MODEL_LIST) is a list item of the article: the model
+# needs MODEL_ASIDE_SIBLING to set it aside, and a lexicon label alone does not.
+# Chosen leave-one-writer-out on list-heavy bodies (bench/linemodel.py --lowo --lists).
 MODEL_LIST = 0.5
-# A short line in a list whose neighbours the model reads as article text is a
-# list item of the article: the model needs MODEL_ASIDE_SIBLING to set it aside.
 MODEL_ASIDE_SIBLING = 0.01
 TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
 SELF_REFERENCE = regex.compile(
@@ -310,20 +310,19 @@ def clean_text(text: str, cues: Cues | None = None) -> Cleaned:
         if line.text:
             verdict.label, verdict.cue = cue_label(line.text, cues)
 
-    section = find_comment_section(lines, [v.label for v in verdicts], unsigned=False)
+    section = find_comment_section(lines, [v.label for v in verdicts])
     if section is not None:
         _apply_comment_section(section, lines, verdicts)
     opinion = _SecondOpinion(lines, cues.model) if cues.model is not None else None
     keep = opinion.reads_as_article if opinion is not None else never
-    keep_item = opinion.reads_as_list_item if opinion is not None else never
     if opinion is not None:
         opinion.free_weak(verdicts)
 
     fill_between(lines, verdicts, keep)
-    fill_lists(lines, verdicts, keep_item)
+    fill_lists(lines, verdicts)
     fill_blocks(lines, verdicts, keep)
     _free_weak_headline(lines, verdicts)
-    title_index = mark_main_text(lines, verdicts, cues.menu_words, keep_item)
+    title_index = mark_main_text(lines, verdicts, cues.menu_words)
     if opinion is not None:
         opinion.free_listed(verdicts)
         opinion.set_aside(verdicts, title_index)
@@ -361,10 +360,6 @@ class _SecondOpinion:
     def reads_as_article(self, index: int) -> bool:
         """Is the model sure enough of this line to keep it from the context passes?"""
         return self.article(index)[0] >= MODEL_CONTEXT
-
-    def reads_as_list_item(self, index: int) -> bool:
-        """...or to keep it from being taken for a menu or a teaser list?"""
-        return self.article(index)[0] >= MODEL_LIST
 
     def free_listed(self, verdicts: list[LineLabel]) -> None:
         """A short line only the weak lexicon labelled, in a list of the article's

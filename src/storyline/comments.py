@@ -68,15 +68,9 @@ class CommentSection:
 
 
 def find_comment_section(
-    lines: Sequence[Line], labels: Sequence[str | None], unsigned: bool = True
+    lines: Sequence[Line], labels: Sequence[str | None]
 ) -> CommentSection | None:
-    """The comment section after the first header that has comments under it, if any.
-
-    `unsigned=False` asks for numbered or signed comments: in text pasted from a
-    page, plain paragraphs under a header are as likely the article's own
-    (a counter or a "Join the conversation" printed mid-page) as readers'; an
-    extractor that has already parted the comments from the article may pass True.
-    """
+    """The comment section after the first header that has comments under it, if any."""
     prose_at = _prose_words_before(lines, labels)
     total = prose_at[-1]
     for index, line in enumerate(lines):
@@ -88,7 +82,7 @@ def find_comment_section(
         ]
         if not content:
             continue
-        section = _split_items(lines, labels, index, end, unsigned)
+        section = _split_items(lines, labels, index, end)
         if section is None:
             continue
         # Comments follow the article: a header with most of the prose after it
@@ -117,7 +111,7 @@ def _section_end(lines: Sequence[Line], labels: Sequence[str | None], header: in
 
 
 def _split_items(
-    lines: Sequence[Line], labels: Sequence[str | None], header: int, end: int, unsigned: bool
+    lines: Sequence[Line], labels: Sequence[str | None], header: int, end: int
 ) -> CommentSection | None:
     region = [i for i in range(header + 1, end) if lines[i].text]
     # Author-and-time lines may carry a cue of their own ("2 hours ago"); they
@@ -133,8 +127,6 @@ def _split_items(
     meta_items = _meta_items(lines, content, markers)
     if meta_items:
         return CommentSection(header, meta_items, markers)
-    if not unsigned:
-        return None
     # Plain paragraphs: only trust a header that comes after most of the text.
     before = sum(word_count(lines[i].text) for i in range(header) if lines[i].text)
     after = sum(word_count(lines[i].text) for i in content)
