@@ -15,9 +15,9 @@ The plain-text classifier works on lines, in four passes:
    it is navigation, and the headline is found just before it.
 
 Passes 3 and 4 live in `storyline.layout`. The learned line model
-(`storyline.linemodel`) is a second opinion throughout: it vetoes layout
-evidence against lines it reads as article text and sets aside body lines it
-finds unlike article text.
+(`storyline.linemodel`) is a second opinion: it vetoes context evidence
+against lines it reads as article text and sets aside body lines it finds
+unlike article text.
 
 HTML goes through trafilatura first (`clean_html`), then through passes 1 and 3.
 """
@@ -335,13 +335,14 @@ class _SecondOpinion:
 
     Before the context passes it frees lines that only the weak lexicon
     labelled when the model is sure they are article text, and during them it
-    vetoes taking a line it reads as article text on context or layout alone
-    (between two lines of a kind, under a list header, in a menu outside the
-    main text). After the main-text pass it sets aside body lines it finds
-    unlike article text, asking for more certainty about an item of the
-    article's own lists. It never labels a line early, so the main-text pass
-    splits a page's text from its menus on the rules' evidence alone. Strong
-    cues (whole-line patterns, phrases) are never overruled.
+    vetoes taking a line it reads as article text on context alone (between two
+    lines of a kind, in a block of a kind). After the main-text pass it sets
+    aside body lines it finds unlike article text, asking for more certainty
+    about an item of the article's own lists. It has no say on menus and teaser
+    lists, and never labels a line early, so the main-text pass splits a page's
+    text from its menus on the rules' evidence alone: on real pages it reads
+    menu lines and teaser headlines as article text. Strong cues (whole-line
+    patterns, phrases) are never overruled.
     """
 
     def __init__(self, lines: Sequence[Line], model: LineModel) -> None:
