@@ -14,6 +14,11 @@ The plain-text classifier works on lines, in four passes:
 4. main text: the article is the densest run of prose lines; what lies outside
    it is navigation, and the headline is found just before it.
 
+Passes 3 and 4 live in `storyline.layout`. The learned line model
+(`storyline.linemodel`) is a second opinion: it vetoes context evidence
+against lines it reads as article text and sets aside body lines it finds
+unlike article text.
+
 HTML goes through trafilatura first (`clean_html`), then through passes 1 and 3.
 """
 
@@ -21,63 +26,29 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import pairwise
 
 import regex
 
 from storyline.comments import CommentSection, find_comment_section
 from storyline.extract import HtmlMeta, extract_html
+from storyline.layout import (
+    LONG_LINE_WORDS,
+    LineLabel,
+    fill_between,
+    fill_blocks,
+    fill_lists,
+    headline_key,
+    introduced_items,
+    looks_like_headline,
+    mark_main_text,
+    never,
+)
 from storyline.linemodel import LineModel, line_features, load_line_model
 from storyline.records import Cleaned, Comment, Paragraph, SetAside
-from storyline.textstats import SENTENCE_END, Line, is_prose, split_lines, word_count
-
-# A paragraph of this many words or more needs two cues (or one cue plus direct
-# address of the reader) to be set aside: news prose quotes appeal words too.
-# Tuned on the even items of the Scrapinghub benchmark and the seeds.
-LONG_LINE_WORDS = 25
-
-# A navigation header has at most LIST_HEADER_WORDS words; the teasers listed
-# under it at most TEASER_MAX_WORDS (news headlines run 6-14 words).
-LIST_HEADER_WORDS = 5
-TEASER_MAX_WORDS = 18
-# Headers that open a list of links to other stories, in the languages of the cues.
-LIST_HEADER = regex.compile(
-    r"(related|recommended|most (read|popular|viewed|shared|commented)|popular|trending|"
-    r"latest|top stories|editor\W?s picks|read (also|more|next)|also read|see also|"
-    r"more (from|on|in|stories|news)|you (may|might) also like|further reading|"
-    r"les plus lus|[àa] lire aussi|lire aussi|meistgelesen|mehr zum thema|lesen sie auch|"
-    r"weitere artikel|lo m[áa]s le[íi]do|noticias relacionadas|te puede interesar|"
-    r"i pi[ùu] letti|leggi anche|najczęściej czytane|czytaj (także|też)|"
-    r"самое читаемое|читайте также|leia também|baca juga|read also)\b[^.!?]{0,40}:?\Z",
-    regex.I,
-)
-# Teaser lists hold a handful of links; a longer run is the article's own list.
-LIST_MAX_TEASERS = 5
-
-# Short lines (at most this many words) between two lines of one label take it.
-SANDWICH_MAX_WORDS = 8
-
-# The main text is the densest run of prose lines; this many link-like lines
-# (at most MENU_ITEM_WORDS words, no sentence end) between two prose lines split
-# two runs when they use the menu words below (an article's own list of short
-# items does not: requiring them took synthetic list-heavy bodies of the even
-# items from 0.897 to 0.962 line recall and plain-text F1 on the even items
-# from 0.849 to 0.854), and a side outside the run with at least MENU_MIN_LINES of them,
-# making up MENU_SHARE of its lines, is a menu. Tuned on the even items of the
-# Scrapinghub benchmark (plain-text F1) and the generated injection cases.
-MAIN_TEXT_GAP_LINES = 6
-MENU_ITEM_WORDS = 5
-MENU_MIN_LINES = 2
-MENU_SHARE = 0.3
-# ...and it is a site's menu when at least MENU_MIN_WORDS of those lines, or
-# MENU_WORD_SHARE of them, are the generic section and footer names in [menu].
-MENU_MIN_WORDS = 3
-MENU_WORD_SHARE = 0.15
-# ...or when MENU_HEADLINE_SHARE of them read like teaser headlines.
-MENU_HEADLINE_SHARE = 0.6
+from storyline.textstats import Line, is_prose, split_lines, word_count
 
 # The lexicon test applies to lines of at most LEXICON_MAX_WORDS words; a line of
 # at most LEXICON_SHORT_WORDS that is not a sentence needs LEXICON_SHORT_EVIDENCE
@@ -171,6 +142,16 @@ MODEL_CUE = "line model"
 MODEL_ASIDE = 0.05
 MODEL_ASIDE_LONG = 0.01
 MODEL_KEEP = 0.9
+# A line the model reads as article text (P(article) at least MODEL_CONTEXT) is
+# not taken by the context passes (between two lines of a kind, in a block):
+# context is weaker evidence than the line's own words.
+MODEL_CONTEXT = 0.9
+# A short line in a list whose neighbours the model reads as article text
+# (P(article) at least MODEL_LIST) is a list item of the article: the model
+# needs MODEL_ASIDE_SIBLING to set it aside, and a lexicon label alone does not.
+# Chosen leave-one-writer-out on list-heavy bodies (bench/linemodel.py --lowo --lists).
+MODEL_LIST = 0.5
+MODEL_ASIDE_SIBLING = 0.01
 TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
 SELF_REFERENCE = regex.compile(
     r"\b(this|our) (article|story|site|website|page|post|content|material|newsletter|"
@@ -248,18 +229,6 @@ def load_cues() -> Cues:
         derived=derived_lexicon,
         model=load_line_model(),
     )
-
-
-@dataclass(slots=True)
-class LineLabel:
-    """The mutable verdict on one line while the passes run."""
-
-    label: str | None = None
-    cue: str = ""
-    comment: int | None = None  # index of the comment this line belongs to
-    body: bool = False
-    strip_prefix: int = 0  # characters at the start that belong to a list marker
-    extra: list[SetAside] = field(default_factory=list)
 
 
 def cue_label(text: str, cues: Cues, lexicon: bool = True) -> tuple[str | None, str]:
@@ -345,42 +314,72 @@ def clean_text(text: str, cues: Cues | None = None) -> Cleaned:
     if section is not None:
         _apply_comment_section(section, lines, verdicts)
     opinion = _SecondOpinion(lines, cues.model) if cues.model is not None else None
+    keep = opinion.reads_as_article if opinion is not None else never
     if opinion is not None:
         opinion.free_weak(verdicts)
 
-    _fill_between(lines, verdicts)
-    _fill_lists(lines, verdicts)
-    _fill_blocks(lines, verdicts)
-    title_index = _mark_main_text(lines, verdicts, cues.menu_words)
+    fill_between(lines, verdicts, keep)
+    fill_lists(lines, verdicts)
+    fill_blocks(lines, verdicts, keep)
+    _free_weak_headline(lines, verdicts)
+    title_index = mark_main_text(lines, verdicts, cues.menu_words)
     if opinion is not None:
+        opinion.free_listed(verdicts)
         opinion.set_aside(verdicts, title_index)
     title = lines[title_index].text if title_index is not None else None
     return _assemble(text, lines, verdicts, title, section)
 
 
 class _SecondOpinion:
-    """The line model's view of one text, computed once and asked twice.
+    """The line model's view of one text, computed once and asked at each pass.
 
     Before the context passes it frees lines that only the weak lexicon
-    labelled when the model is sure they are article text; after the main-text
-    pass it sets aside body lines the model finds unlike article text. Asking
-    only about the body keeps the main-text pass on the rules' evidence alone:
-    lines the model labels early would no longer split a page's text from its
-    menus. Strong cues (whole-line patterns, phrases) are never overruled.
+    labelled when the model is sure they are article text, and during them it
+    vetoes taking a line it reads as article text on context alone (between two
+    lines of a kind, in a block of a kind). After the main-text pass it sets
+    aside body lines it finds unlike article text, asking for more certainty
+    about an item of the article's own lists. It has no say on menus and teaser
+    lists, and never labels a line early, so the main-text pass splits a page's
+    text from its menus on the rules' evidence alone: on real pages it reads
+    menu lines and teaser headlines as article text. Strong cues (whole-line
+    patterns, phrases) are never overruled.
     """
 
     def __init__(self, lines: Sequence[Line], model: LineModel) -> None:
         self.model = model
         self.lines = lines
-        filled = [i for i, line in enumerate(lines) if line.text]
-        rows = line_features([lines[i].text for i in filled])
-        self.features = dict(zip(filled, rows, strict=True))
+        self.filled = [i for i, line in enumerate(lines) if line.text]
+        self.position = {i: pos for pos, i in enumerate(self.filled)}
+        rows = line_features([lines[i].text for i in self.filled])
+        scored = zip(self.filled, rows, strict=True)
+        self.scores = {i: _article_and_kind(model, row) for i, row in scored}
 
     def article(self, index: int) -> tuple[float, str]:
         """P(article) for a line and the most likely boilerplate kind."""
-        probabilities = self.model.probabilities(self.features[index])
-        article = probabilities.pop(ARTICLE_LABEL)
-        return article, max(probabilities, key=lambda k: probabilities[k])
+        return self.scores[index]
+
+    def reads_as_article(self, index: int) -> bool:
+        """Is the model sure enough of this line to keep it from the context passes?"""
+        return self.article(index)[0] >= MODEL_CONTEXT
+
+    def free_listed(self, verdicts: list[LineLabel]) -> None:
+        """A short line only the weak lexicon labelled, in a list of the article's
+        items, stays with them when the model leans to article text."""
+        for i in self.filled:
+            verdict = verdicts[i]
+            if not verdict.cue.startswith(LEXICON_CUE) or verdict.comment is not None:
+                continue
+            if self.article(i)[0] >= MODEL_LIST and self._has_item_neighbour(i, verdicts):
+                verdict.label, verdict.cue, verdict.body = None, "", True
+
+    def _has_item_neighbour(self, index: int, verdicts: Sequence[LineLabel]) -> bool:
+        """Is a neighbour of this line a short body line the model reads as article?"""
+        return any(
+            verdicts[j].body
+            and self.article(j)[0] >= MODEL_LIST
+            and not is_prose(self.lines[j].text)
+            for j in self._neighbours(index)
+        )
 
     def free_weak(self, verdicts: list[LineLabel]) -> None:
         for i, verdict in enumerate(verdicts):
@@ -389,14 +388,42 @@ class _SecondOpinion:
                 verdict.label, verdict.cue = None, ""
 
     def set_aside(self, verdicts: list[LineLabel], title_index: int | None) -> None:
-        for i, verdict in enumerate(verdicts):
-            if not verdict.body or verdict.label is not None or i == title_index:
-                continue
-            long = word_count(self.lines[i].text) >= LONG_LINE_WORDS
+        """Set aside body lines the model finds unlike article text, each judged
+        against the threshold its shape and its neighbours call for."""
+        candidates = [
+            i
+            for i in self.filled
+            if verdicts[i].body and verdicts[i].label is None and i != title_index
+        ]
+        listed = introduced_items(self.lines, verdicts)
+        needed = {i: self._aside_threshold(i, verdicts, i in listed) for i in candidates}
+        for i in candidates:
             article, kind = self.article(i)
-            if article < (MODEL_ASIDE_LONG if long else MODEL_ASIDE):
-                verdict.body = False
-                verdict.label, verdict.cue = kind, f"{MODEL_CUE} (article p={article:.2f})"
+            if article < needed[i]:
+                verdicts[i].body = False
+                verdicts[i].label = kind
+                verdicts[i].cue = f"{MODEL_CUE} (article p={article:.2f})"
+
+    def _aside_threshold(self, index: int, verdicts: Sequence[LineLabel], listed: bool) -> float:
+        """A paragraph, or an item of a list the article introduces or whose other
+        items the model reads as article, needs the model surer: such lines are
+        what article text looks like."""
+        text = self.lines[index].text
+        if word_count(text) >= LONG_LINE_WORDS:
+            return MODEL_ASIDE_LONG
+        if listed or (not is_prose(text) and self._has_item_neighbour(index, verdicts)):
+            return MODEL_ASIDE_SIBLING
+        return MODEL_ASIDE
+
+    def _neighbours(self, index: int) -> list[int]:
+        pos = self.position[index]
+        return [self.filled[p] for p in (pos - 1, pos + 1) if 0 <= p < len(self.filled)]
+
+
+def _article_and_kind(model: LineModel, features: Sequence[int]) -> tuple[float, str]:
+    probabilities = model.probabilities(features)
+    article = probabilities.pop(ARTICLE_LABEL)
+    return article, max(probabilities, key=lambda k: probabilities[k])
 
 
 def clean_extracted(text: str, title: str | None, cues: Cues | None = None) -> Cleaned:
@@ -415,12 +442,12 @@ def clean_extracted(text: str, title: str | None, cues: Cues | None = None) -> C
     section = find_comment_section(lines, [v.label for v in verdicts])
     if section is not None:
         _apply_comment_section(section, lines, verdicts)
-    _fill_between(lines, verdicts)
-    title_key = _title_key(title) if title else ""
+    fill_between(lines, verdicts)
+    title_key = headline_key(title) if title else ""
     for line, verdict in zip(lines, verdicts, strict=True):
         if not line.text or verdict.comment is not None:
             continue
-        if title_key and verdict.label is None and _title_key(line.text) == title_key:
+        if title_key and verdict.label is None and headline_key(line.text) == title_key:
             verdict.label, verdict.cue = "title", "repeats the page title"
         if verdict.label is None:
             verdict.body = True
@@ -472,152 +499,6 @@ def _apply_comment_section(
             )
 
 
-BARE_BY = regex.compile(r"(?i:by|par|von|por|di|от|автор)\s*:?")
-
-
-def _fill_between(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
-    """Short unlabelled lines between two lines of one label take that label.
-
-    A name printed on the line after a bare "By" is the byline's too.
-    """
-    filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
-    for by_line, name_line in pairwise(filled):
-        if (
-            BARE_BY.fullmatch(lines[by_line].text)
-            and verdicts[name_line].label is None
-            and word_count(lines[name_line].text) <= 5
-        ):
-            verdicts[name_line].label = "byline"
-            verdicts[name_line].cue = "the name after a bare By"
-    for pos in range(1, len(filled) - 1):
-        here = verdicts[filled[pos]]
-        if here.label is not None or here.body:
-            continue
-        before, after = verdicts[filled[pos - 1]], verdicts[filled[pos + 1]]
-        words = word_count(lines[filled[pos]].text)
-        if (
-            before.label is not None
-            and before.label == after.label
-            and before.label not in ("title", "metadata")
-            and words <= SANDWICH_MAX_WORDS
-        ):
-            here.label, here.cue = before.label, "between two lines of this kind"
-
-
-def _fill_lists(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
-    """The teasers listed under a navigation header ("Most read", "Related") are navigation.
-
-    A header is a short labelled line that is not a sentence; the list runs on
-    while lines stay teaser-sized and unpunctuated, and stops at the first
-    sentence, so the article's next paragraph is never taken.
-    """
-    filled = [i for i, line in enumerate(lines) if line.text and verdicts[i].comment is None]
-    for pos, index in enumerate(filled):
-        verdict = verdicts[index]
-        text = lines[index].text
-        if verdict.label != "navigation" or word_count(text) > LIST_HEADER_WORDS:
-            continue
-        if not LIST_HEADER.match(text):
-            continue
-        taken = 0
-        for following in filled[pos + 1 :]:
-            here = verdicts[following]
-            if taken >= LIST_MAX_TEASERS:
-                break
-            if here.label is not None or here.body:
-                if here.label == "navigation":
-                    continue
-                break
-            if not _teaser_like(lines[following].text):
-                break
-            here.label, here.cue = "navigation", "listed under a navigation header"
-            taken += 1
-
-
-def _teaser_like(text: str) -> bool:
-    """A headline of another story: short, and not ended like a sentence."""
-    stripped = text.rstrip()
-    return word_count(stripped) <= TEASER_MAX_WORDS and not stripped.endswith((".", ";", ","))
-
-
-def _fill_blocks(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
-    """In a block of lines where most carry one label, the others take it too.
-
-    Appeal and legal boxes are printed as one block; a line of one without a
-    cue of its own ("This commitment costs us $10,000 a month.") still belongs.
-    """
-    blocks: dict[int, list[int]] = {}
-    for i, line in enumerate(lines):
-        if line.text and verdicts[i].comment is None and not verdicts[i].body:
-            blocks.setdefault(line.block, []).append(i)
-    for members in blocks.values():
-        if len(members) < 3:
-            continue
-        labels = [verdicts[i].label for i in members if verdicts[i].label]
-        if not labels:
-            continue
-        top = max(set(labels), key=labels.count)
-        if top in ("title", "metadata") or labels.count(top) * 2 < len(members):
-            continue
-        for i in members:
-            if verdicts[i].label is None and word_count(lines[i].text) < LONG_LINE_WORDS:
-                verdicts[i].label, verdicts[i].cue = top, "in a block of this kind"
-
-
-def _mark_main_text(
-    lines: Sequence[Line], verdicts: list[LineLabel], menu_words: frozenset[str]
-) -> int | None:
-    """Find the article's prose run and its headline; label what lies outside.
-
-    Outside the densest run of prose, a side (before it, after it) is set aside
-    as navigation only when it reads like a menu: several short link-like lines.
-    A text pasted from an article (lists, tour dates, a closing one-liner) keeps
-    its outside lines; a whole page dumped to text loses its menus and footers.
-    Returns the index of the title line, or None when the text has no headline.
-    """
-    _free_weak_headline(lines, verdicts)
-    free = [
-        i
-        for i, line in enumerate(lines)
-        if line.text
-        and verdicts[i].label is None
-        and verdicts[i].comment is None
-        and not verdicts[i].body
-    ]
-    prose = [i for i in free if is_prose(lines[i].text)]
-    preset_body = [i for i, v in enumerate(verdicts) if v.body]
-    if not prose and not preset_body:
-        # No prose at all (a list, a short note): keep every free line.
-        title_index = _pick_title(lines, verdicts, free[:1], start=None)
-        for i in free:
-            if i != title_index:
-                verdicts[i].body = True
-        return title_index
-
-    start, end = _densest_run(lines, verdicts, sorted(prose + preset_body), menu_words)
-    before = [i for i in free if i < start]
-    title_index = _pick_title(lines, verdicts, before, start)
-    after_title = [i for i in before if title_index is None or i > title_index]
-    after_title = [i for i in after_title if verdicts[i].label is None]
-    after = [i for i in free if i > end]
-    menu_before = _menu_like(lines, after_title, menu_words)
-    menu_after = _menu_like(lines, after, menu_words)
-    for i in free:
-        if verdicts[i].label is not None or i == title_index:
-            continue
-        inside = start <= i <= end
-        outside_menu = (i < start and menu_before) or (i > end and menu_after)
-        if outside_menu and SENTENCE_END.search(lines[i].text):
-            outside_menu = False  # a sentence beside a menu is still a sentence
-        if title_index is not None and i < title_index:
-            outside_menu = True  # above the headline: the page's header
-        if inside or not outside_menu:
-            verdicts[i].body = True
-        else:
-            verdicts[i].label, verdicts[i].cue = "navigation", "menu outside the main text"
-    return title_index
-
-
 def _free_weak_headline(lines: Sequence[Line], verdicts: list[LineLabel]) -> None:
     """A text's first line, if headline-shaped, is its title even when its words
     look like page furniture ("Archived first page headline"): the lexicon is weak
@@ -627,113 +508,8 @@ def _free_weak_headline(lines: Sequence[Line], verdicts: list[LineLabel]) -> Non
     if first is None:
         return
     verdict = verdicts[first]
-    if verdict.cue.startswith(LEXICON_CUE) and _looks_like_headline(lines[first].text):
+    if verdict.cue.startswith(LEXICON_CUE) and looks_like_headline(lines[first].text):
         verdict.label, verdict.cue = None, ""
-
-
-def _is_link_like(text: str) -> bool:
-    return word_count(text) <= MENU_ITEM_WORDS and not SENTENCE_END.search(text)
-
-
-def _menu_like(lines: Sequence[Line], indices: Sequence[int], menu_words: frozenset[str]) -> bool:
-    """Do these lines read like a site menu or footer rather than a list in the article?"""
-    if not indices:
-        return False
-    short = [i for i in indices if _is_link_like(lines[i].text)]
-    if len(short) < MENU_MIN_LINES or len(short) / len(indices) < MENU_SHARE:
-        return False
-    named = sum(1 for i in short if _menu_key(lines[i].text) in menu_words)
-    if named >= MENU_MIN_WORDS or named / len(short) >= MENU_WORD_SHARE:
-        return True
-    # Teaser headlines ("Who will make the Rock Hall in 2020?") are capitalised and
-    # carry few figures; the lists of an article (dates, ingredients, scores) do.
-    heads = sum(1 for i in short if _headline_like(lines[i].text))
-    return heads >= MENU_MIN_WORDS and heads / len(short) >= MENU_HEADLINE_SHARE
-
-
-def _headline_like(text: str) -> bool:
-    return text[:1].isupper() and not regex.search(r"\d", text)
-
-
-def _menu_key(text: str) -> str:
-    return " ".join(regex.findall(r"[\w&]+", text.casefold()))
-
-
-def _densest_run(
-    lines: Sequence[Line],
-    verdicts: Sequence[LineLabel],
-    anchors: Sequence[int],
-    menu_words: frozenset[str] = frozenset(),
-) -> tuple[int, int]:
-    """The run of prose lines with the most words, split where link-like lines pile up."""
-    runs: list[tuple[int, int, int]] = []  # (words, start, end)
-    start = prev = anchors[0]
-    words = word_count(lines[start].text)
-    for index in anchors[1:]:
-        # Only unexplained link-like lines widen a gap: a labelled appeal box or
-        # a list of dates between two paragraphs does not make them two texts.
-        gap = [
-            j
-            for j in range(prev + 1, index)
-            if lines[j].text
-            and verdicts[j].comment is None
-            and verdicts[j].label is None
-            and _is_link_like(lines[j].text)
-        ]
-        if len(gap) >= MAIN_TEXT_GAP_LINES and _splits(lines, gap, menu_words):
-            runs.append((words, start, prev))
-            start, words = index, 0
-        words += word_count(lines[index].text)
-        prev = index
-    runs.append((words, start, prev))
-    best = max(runs, key=lambda run: run[0])
-    return best[1], best[2]
-
-
-def _splits(lines: Sequence[Line], gap: Sequence[int], menu_words: frozenset[str]) -> bool:
-    """Does this pile of short lines between two paragraphs part two texts?
-
-    Only when it names the site's sections: a page's menu or footer does, the
-    list an article holds (winners, songs, products, subheads) does not.
-    """
-    named = sum(1 for j in gap if _menu_key(lines[j].text) in menu_words)
-    return named >= MENU_MIN_WORDS or named / len(gap) >= MENU_WORD_SHARE
-
-
-def _title_key(text: str) -> str:
-    return " ".join(regex.findall(r"\w+", text.casefold()))
-
-
-def _looks_like_headline(text: str) -> bool:
-    words = word_count(text)
-    return 2 <= words <= 30 and not text.rstrip().endswith((".", ",", ";"))
-
-
-def _pick_title(
-    lines: Sequence[Line], verdicts: list[LineLabel], before: Sequence[int], start: int | None
-) -> int | None:
-    """The headline: the first headline-like line, or its cleaner repeat nearer the text.
-
-    Pages often open with "<title> | Outlet" and repeat the headline alone just
-    above the article; the repeat is the title and both are set aside as such.
-    """
-    candidates = [i for i in before if _looks_like_headline(lines[i].text)]
-    if not candidates:
-        return None
-    first = candidates[0]
-    first_key = _title_key(lines[first].text)
-    repeats = [
-        i
-        for i in candidates[1:]
-        if (key := _title_key(lines[i].text)) and len(key.split()) >= 3 and key in first_key
-    ]
-    title = repeats[-1] if repeats else first
-    title_key = _title_key(lines[title].text)
-    for i in before:
-        key = _title_key(lines[i].text)
-        if i == title or (key and (key == title_key or (i == first and title_key in key))):
-            verdicts[i].label, verdicts[i].cue = "title", "headline"
-    return title
 
 
 def _assemble(

@@ -28,17 +28,24 @@ import numpy as np
 import numpy.typing as npt
 import regex
 
-from storyline.textstats import SENTENCE_END, is_prose, stopword_share, word_count
+from storyline.textstats import SENTENCE_END, is_prose, stopword_share, stopwords, word_count
 
 # Buckets of the hashing trick: 2**15 keeps the shipped weights small (a few
 # hundred kB) and collisions rare for a vocabulary of this size.
 BUCKETS = 1 << 15
 # Bump when the features change, so stale weights are refused, not misread.
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
+# A line's content words (at least TOPIC_MIN_CHARS letters, not stop words) that
+# recur in lines at least TOPIC_DISTANCE lines away: article lines share the
+# article's names and topic words, boilerplate is written for any article, and
+# its block's own lines echo each other.
+TOPIC_MIN_CHARS = 4
+TOPIC_DISTANCE = 3
 MODEL_FILE = "data/line_model.npz"
 
 TOKEN = regex.compile(r"[\p{L}\p{M}]+|\d+|[^\s\p{L}\p{M}\d]")
 DIGITS = regex.compile(r"\d")
+CONTENT_WORD = regex.compile(r"[\p{L}\p{M}]+")
 
 
 def _bucket(feature: str) -> int:
@@ -76,16 +83,40 @@ def _own(text: str) -> list[str]:
     return features
 
 
+def _content_words(text: str) -> set[str]:
+    stop = stopwords()
+    words = (w.casefold() for w in CONTENT_WORD.findall(text))
+    return {w for w in words if len(w) >= TOPIC_MIN_CHARS and w not in stop}
+
+
+def _topicality(words: Sequence[set[str]]) -> list[str]:
+    """How much of each line's vocabulary the rest of the text (beyond its own
+    block's reach) shares, in fifths; "topic-" for a line without content words."""
+    where: dict[str, list[int]] = {}
+    for i, vocabulary in enumerate(words):
+        for word in vocabulary:
+            where.setdefault(word, []).append(i)
+    shares = []
+    for i, vocabulary in enumerate(words):
+        if not vocabulary:
+            shares.append("topic-")
+            continue
+        shared = sum(1 for w in vocabulary if any(abs(j - i) >= TOPIC_DISTANCE for j in where[w]))
+        shares.append(f"topic{round(shared / len(vocabulary) * 5)}")
+    return shares
+
+
 def line_features(texts: Sequence[str]) -> list[list[int]]:
     """Hashed features of each line of a text (non-blank lines, in order), with the
     shape of its neighbours: a short line between paragraphs differs from one in a list."""
     shapes = [_layout(text) for text in texts]
+    topics = _topicality([_content_words(text) for text in texts])
     edge = ["edge"]
     rows = []
     for i, text in enumerate(texts):
         before = shapes[i - 1] if i else edge
         after = shapes[i + 1] if i + 1 < len(texts) else edge
-        features = _own(text) + shapes[i]
+        features = _own(text) + shapes[i] + [topics[i], f"{topics[i]}{shapes[i][0]}"]
         features += [f"p:{f}" for f in before] + [f"n:{f}" for f in after]
         rows.append(sorted(_bucket(f) for f in features))
     return rows

@@ -1,0 +1,42 @@
+"""The plain-text cleaner keeps the article's own lists, and splits signed reader comments."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from storyline.clean import clean_text, load_cues
+
+TITLE = "Council backs housing plan"
+PROSE = [
+    "The council met on Tuesday to discuss the housing plan for the river district, aides said.",
+    "Members argued for hours about the cost of the plan and the number of homes it would build.",
+    "The mayor said the vote would take place next month after a consultation with residents.",
+    "Opponents said the district had been promised new schools and parks for more than a decade.",
+]
+NAMES = ["Anna Berg", "Tomas Reyes", "Lea Novak", "Omar Haddad", "Ines Costa", "Yuki Mori"]
+
+
+def text_of(*lines: str) -> str:
+    return "\n\n".join([TITLE, *lines])
+
+
+def test_a_list_the_article_introduces_is_kept_even_where_it_looks_like_a_menu() -> None:
+    text = text_of(*PROSE, "The new committee members are:", *NAMES)
+    for cues in (load_cues(), replace(load_cues(), model=None)):
+        cleaned = clean_text(text, cues)
+        assert all(name in cleaned.body for name in NAMES), cleaned.set_aside
+
+
+def test_signed_comments_after_the_article_are_still_their_own_layer() -> None:
+    comments = [
+        "Ann Lee · 3 hours ago",
+        "Great news for the district, finally.",
+        "Bob Stone · 5 hours ago",
+        "Who pays for all this?",
+    ]
+    cleaned = clean_text(text_of(*PROSE, "14 comments", *comments))
+    assert [(c.author, c.text) for c in cleaned.comments] == [
+        ("Ann Lee", comments[1]),
+        ("Bob Stone", comments[3]),
+    ]
+    assert all(line in cleaned.body for line in PROSE)
