@@ -30,7 +30,8 @@ test: $(STAMP)
 
 # Every scorer with the arguments its figure in bench/README.md was measured with.
 SCORERS := "extraction.py --split odd" "injection.py --split odd" "throughput.py" \
-	"copies.py --split odd" "clustering.py" "scale_copies.py" "scale_cluster.py" \
+	"copies.py --split odd" "clustering.py" "scale_copies.py" \
+	"scale_cluster.py --sizes 10000,50000,100000" \
 	"scale_store.py" "quotes.py --split dev" "throughput_quotes.py" "timexpr.py --split test" \
 	"dating.py" "timeline.py --times timexpr" "summaries.py --split test"
 
