@@ -121,9 +121,12 @@ class Rows:
         return {s: (row[6], events[s]) for s, row in self.storylines.items()}
 
 
-@pytest.mark.parametrize("split", [8, 11])
-def test_resumed_clusterer_adds_as_one_holding_everything(split: int) -> None:
-    ordered = stream_order(ALL)
+def add_resumed_and_whole(
+    ordered: list[ClusterDoc], split: int, reweighs: bool = True
+) -> tuple[Rows, StoryClusterer]:
+    """The first `split` docs held whole and written as rows; then each further doc added
+    both to a clusterer resumed over the rows (writing back its changes) and to the whole.
+    With `reweighs` False, no add may need every vector weighed again."""
     whole = StoryClusterer()
     for doc in ordered[:split]:
         whole.add(doc)
@@ -131,10 +134,16 @@ def test_resumed_clusterer_adds_as_one_holding_everything(split: int) -> None:
     rows.write(snapshot(whole))
     for doc in ordered[split:]:
         resumed = ResumedClusterer(rows, rows.meta)
-        assert not resumed.would_reweigh(1)
+        assert reweighs or not resumed.would_reweigh(1)
         resumed.add(doc)
         rows.write(resumed.changes())
         whole.add(doc)
+    return rows, whole
+
+
+@pytest.mark.parametrize("split", [8, 11])
+def test_resumed_clusterer_adds_as_one_holding_everything(split: int) -> None:
+    rows, whole = add_resumed_and_whole(stream_order(ALL), split, reweighs=False)
     assert rows.meta == snapshot(whole).meta
     expected = snapshot(whole)
     assert rows.events == dict(expected.events)
@@ -161,17 +170,7 @@ def test_terms_too_common_to_lead_are_skipped_alike_without_reading_them(
 def assert_storylines_kept_as_one_holding_everything(
     split: int, more: list[ClusterDoc] | None = None
 ) -> None:
-    ordered = stream_order(ALL + INQUIRY_DOCS + (more or []))
-    whole = StoryClusterer()
-    for doc in ordered[:split]:
-        whole.add(doc)
-    rows = Rows()
-    rows.write(snapshot(whole))
-    for doc in ordered[split:]:
-        resumed = ResumedClusterer(rows, rows.meta)
-        resumed.add(doc)
-        rows.write(resumed.changes())
-        whole.add(doc)
+    rows, whole = add_resumed_and_whole(stream_order(ALL + INQUIRY_DOCS + (more or [])), split)
     expected = snapshot(whole)
     assert rows.storylines == dict(expected.storylines)
     assert rows.placements == dict(expected.placed)

@@ -25,6 +25,7 @@ from storyline.export import (
 )
 from storyline.records import Actor, CitedSentence, Quote
 from storyline.report import event_dates, event_of
+from storyline.sentences import Source
 from storyline.store import Store
 from storyline.summarize import summarize
 from storyline.timeline import build_timeline
@@ -59,13 +60,16 @@ def _story_article_ids(store: Store, story_id: str) -> tuple[str, list[str]] | N
     return None if picked is None else (picked[0], [a for e in picked[1] for a in e.article_ids])
 
 
-def _story_corpus(db: Path | None, story: str) -> tuple[str, list[Event], Corpus]:
-    """A storyline's or event's id, its events, and the corpus they are read from."""
+def _story_sources(db: Path | None, story: str) -> tuple[str, list[Event], list[Source]]:
+    """A storyline's or event's id, its events, and their articles as the on-demand
+    stages read them."""
     with _open(db) as store:
         picked = _story_events(store, story)
         if picked is None:
             raise _no_story(story)
-        return picked[0], picked[1], Corpus.load(store)
+        story_id, events = picked
+        corpus = Corpus.load(store)
+    return story_id, events, corpus.sources([a for e in events for a in e.article_ids])
 
 
 def _actor(store: Store, name: str) -> Actor:
@@ -220,8 +224,7 @@ def timeline(
     as_json: JsonOption = False,
 ) -> None:
     """A storyline's dated entries, each sentence citing the articles that report it."""
-    story_id, events, corpus = _story_corpus(db, story)
-    sources = corpus.sources([a for e in events for a in e.article_ids])
+    story_id, events, sources = _story_sources(db, story)
     entries = build_timeline(story_id, sources, max_dates=max_dates, anchors=event_dates(events))
     if as_json:
         _print_json(timeline_json(story_id, entries))
@@ -241,8 +244,7 @@ def summary(
     as_json: JsonOption = False,
 ) -> None:
     """An extractive summary of a storyline or event; every sentence cites its sources."""
-    story_id, events, corpus = _story_corpus(db, story)
-    sources = corpus.sources([a for e in events for a in e.article_ids])
+    story_id, events, sources = _story_sources(db, story)
     groups = event_of(events) if len(events) > 1 else None
     result = summarize(story_id, sources, max_sentences=sentences, up_to=up_to, groups=groups)
     if as_json:

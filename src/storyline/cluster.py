@@ -374,9 +374,8 @@ def _gap(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None else abs(a - b)
 
 
-def _time_factor(a: float | None, b: float | None, settings: ClusterSettings) -> float:
-    """What two dates' distance does to a similarity: nothing when either is undated."""
-    gap = _gap(a, b)
+def _decay(gap: float | None, settings: ClusterSettings) -> float:
+    """What a gap in days does to a similarity: halved every `half_life_days`."""
     return 1.0 if not gap else float(0.5 ** (gap / settings.half_life_days))
 
 
@@ -390,7 +389,7 @@ def _dated_factor(
     gap = _after_month(day, undated_looks_back)
     if gap is None:
         return None
-    return 0.0 if gap > settings.looked_back_days else float(0.5 ** (gap / settings.half_life_days))
+    return 0.0 if gap > settings.looked_back_days else _decay(gap, settings)
 
 
 # The parts of a vector that read the same in any language.
@@ -412,10 +411,7 @@ def _pair_factor(a: _Doc, b: _Doc, settings: ClusterSettings) -> float:
         a, b = b, a
     if b.day is None and (bound := _dated_factor(a.day, b.looks_back, settings)) is not None:
         return bound
-    if a.day is not None and b.day is not None:
-        return _time_factor(a.day, b.day, settings)
-    gap = _least_gap(_bounds(a), _bounds(b))
-    return 1.0 if not gap else float(0.5 ** (gap / settings.half_life_days))
+    return _decay(_least_gap(_bounds(a), _bounds(b)), settings)
 
 
 def _span(doc: ClusterDoc) -> tuple[int | None, int | None] | None:
@@ -745,7 +741,7 @@ class StoryClusterer:
             if day is None and event_day is not None:
                 gap = _least_gap(bounds, (event_day, event_day)) or None
             if gap is None or gap <= s.event_window_days:
-                factor = (1.0 if gap is None else 0.5 ** (gap / s.half_life_days)) / size
+                factor = _decay(gap, s) / size
                 leading.append((value * factor, seq, factor, event_id))
         leading.sort(key=lambda item: (-item[0], item[1]))
         scored = [
