@@ -6,7 +6,7 @@ prompts, captions, navigation, comment-section furniture) at the top, in the
 middle and at the end, then check that cleaning sets those lines aside and keeps
 the article lines. The templates in bench/heldout/ were written without reading
 the cleaner's cue lists, so the figures measure generalisation, not recall of
-the cues. Usage: python bench/injection.py [--limit N] [--seed S]
+the cues. Usage: python bench/injection.py [--limit N] [--seed S | --seeds 13-22]
 """
 
 from __future__ import annotations
@@ -535,10 +535,25 @@ def print_examples(cases: Sequence[Case], outcomes: Sequence[Sequence[Outcome]],
     print(f"\narticle lines set aside ({len(wrong)}), first {n}:", *wrong[:n], sep="\n")
 
 
+def seed_list(text: str) -> list[int]:
+    """ "13-22" or "13,14,15" as a list of seeds."""
+    if "-" in text:
+        first, last = (int(x) for x in text.split("-", 1))
+        return list(range(first, last + 1))
+    return [int(x) for x in text.split(",")]
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="use the first N bodies")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--seeds",
+        type=seed_list,
+        default=None,
+        help="pool several draws, e.g. 13-22: each seed injects other blocks into the same"
+        " bodies, so a kind's recall rests on more of its templates than one draw's ~60 lines",
+    )
     parser.add_argument("--split", choices=("all", "even", "odd"), default="all")
     parser.add_argument("--examples", type=int, default=0, help="print N misses of each sort")
     parser.add_argument(
@@ -559,7 +574,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps({"skipped": reason}))
         return 1 if os.environ.get("CI") else 0
     bodies = load_bodies(eval_dir(), args.split)[: args.limit]
-    cases = build_cases(bodies, load_templates(args.templates), args.seed)
+    seeds = args.seeds or [args.seed]
+    templates = load_templates(args.templates)
+    cases = [case for seed in seeds for case in build_cases(bodies, templates, seed)]
     outcomes = judge_all(cases, clean_text)
     ours = figures_of(cases, outcomes)
     base = score(cases, keep_all)
@@ -570,7 +587,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\ntargets missed: " + ("; ".join(missed) if missed else "none"))
     summary = {
         "cases": len(cases),
-        "seed": args.seed,
+        "seed": args.seed if args.seeds is None else args.seeds,
         "split": args.split,
         "templates": str(args.templates),
         **ours,

@@ -40,3 +40,24 @@ def test_signed_comments_after_the_article_are_still_their_own_layer() -> None:
         ("Bob Stone", comments[3]),
     ]
     assert all(line in cleaned.body for line in PROSE)
+
+
+def test_unsigned_comments_under_a_header_are_split_one_per_paragraph() -> None:
+    comments = [
+        "Great news for the district, finally somebody listened to us.",
+        "Who pays for all this? The council has not said where the money comes from.",
+    ]
+    cleaned = clean_text(text_of(*PROSE, *PROSE, "Comments", *comments))
+    assert [c.text for c in cleaned.comments] == comments
+
+
+def test_a_list_under_a_stray_comment_header_stays_in_the_article() -> None:
+    dates = [
+        "June 26 – Riverside Arena",
+        "June 27 – Harbor Pavilion",
+        "June 29 – Northgate Hall",
+        "July 2 – Civic Amphitheatre",
+    ]
+    cleaned = clean_text(text_of(*PROSE, *PROSE, "Comments", "The tour dates are:", *dates))
+    assert cleaned.comments == ()
+    assert all(date in cleaned.body for date in dates), cleaned.set_aside

@@ -132,6 +132,10 @@ def _split_items(
     after = sum(word_count(lines[i].text) for i in content)
     if after * PLAIN_AFTER_RATIO >= before:
         return None
+    # Unsigned comments are what readers write: sentences. A run of list lines
+    # (tour dates, venues, specs) under a stray header is the article's own list.
+    if sum(is_prose(lines[i].text) for i in content) * 2 < len(content):
+        return None
     items: dict[int, CommentItem] = {}
     for i in content:
         items.setdefault(lines[i].block, CommentItem()).lines.append(i)
