@@ -51,7 +51,7 @@ def template_lines(raw: Any) -> list[str]:
 def load_dev() -> dict[str, list[tuple[str, list[str]]]]:
     """Templates by kind, each with the name of the file (the writer) it came from."""
     blocks: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
-    for path in sorted(DEV.glob("*.json")):
+    for path in sorted(DEV.glob("boilerplate_*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
         for kind in KINDS:
             blocks[kind].extend((path.name, template_lines(t)) for t in data.get(kind, []))

@@ -1,8 +1,9 @@
 """Train the cleaner's line model and measure it leave-one-writer-out.
 
 Training lines come from the injection generator (bench/injection.py): the
-development templates (bench/dev/, five independent writers) injected into the
-even Scrapinghub gold bodies, one case per body and seed. Each line's truth
+development templates (bench/dev/boilerplate_*.json, eight independent writers)
+injected into the even Scrapinghub gold bodies and into the project's own article
+bodies (bench/dev/articles_*.json), one case per body and seed. Each line's truth
 ("article" or the boilerplate kind) is the label. The odd bodies and the
 held-out templates are never read here.
 
@@ -65,7 +66,20 @@ LIST_TEST_SEED = 13
 
 
 def writers() -> list[Path]:
-    return sorted(DEV.glob("*.json"))
+    return sorted(DEV.glob("boilerplate_*.json"))
+
+
+def authored_bodies() -> list[str]:
+    """The project's own article bodies (bench/dev/articles_*.json, headline first),
+    written to be full of genuine lines that look like boilerplate: subheads, one-line
+    paragraphs, the article's own lists, prose about subscriptions or photographs.
+    They teach the model what article text also looks like; they are training data
+    only, never test bodies."""
+    bodies = []
+    for path in sorted(DEV.glob("articles_*.json")):
+        for article in json.loads(path.read_text(encoding="utf-8"))["articles"]:
+            bodies.append("\n".join(p.strip() for p in article["paragraphs"] if p.strip()))
+    return bodies
 
 
 def case_rows(cases: Sequence[injection.Case]) -> tuple[list[list[int]], list[int]]:
@@ -92,12 +106,16 @@ def list_heavy(bodies: Sequence[str], seed: int) -> list[str]:
     return out
 
 
-def fit(template_files: Sequence[Path], bodies: Sequence[str], c: float = C) -> LineModel:
-    """Fit on these writers' templates injected into these bodies and into their
-    list-heavy variants."""
+def fit(
+    template_files: Sequence[Path], bodies: Sequence[str], c: float = C, authored: bool = True
+) -> LineModel:
+    """Fit on these writers' templates injected into these bodies, their list-heavy
+    variants and (unless told not to) the project's own article bodies."""
     rows: list[list[int]] = []
     labels: list[int] = []
     listy = list_heavy(bodies, LIST_SEED)
+    if authored:
+        bodies = [*bodies, *authored_bodies()]
     for path in template_files:
         templates = injection.load_templates(path)
         runs = [(bodies, seed) for seed in TRAIN_SEEDS] + [(listy, LIST_SEED)]
@@ -137,7 +155,10 @@ def derived_lexicon(train: Sequence[Path], bodies_root: Path) -> tuple[Any, ...]
 
 
 def lowo(
-    c: float, thresholds: Sequence[tuple[float, float, float]], lists: bool = False
+    c: float,
+    thresholds: Sequence[tuple[float, float, float]],
+    lists: bool = False,
+    authored: bool = True,
 ) -> dict[str, Any]:
     """Rules alone vs rules + model, each writer scored blind, folds pooled.
 
@@ -158,7 +179,7 @@ def lowo(
         cases_all: list[injection.Case] = []
         for f in range(FOLDS):
             other = [b for g, part in enumerate(folds) if g != f for b in part]
-            model = fit(train, other, c)
+            model = fit(train, other, c, authored)
             cases = injection.build_cases(tests[f], templates, injection.DEFAULT_SEED)
             cases_all += cases
             runs["rules"] += injection.judge_all(cases, cleaner(cues))
@@ -199,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--lists", action="store_true", help="with --lowo: list-heavy test bodies")
     parser.add_argument("--c", type=float, default=C, help="inverse regularisation strength")
     parser.add_argument(
+        "--no-authored", action="store_true", help="leave out bench/dev/articles_*.json"
+    )
+    parser.add_argument(
         "--thresholds",
         default=f"{clean.MODEL_ASIDE},{clean.MODEL_ASIDE_LONG},{clean.MODEL_KEEP}",
         help="aside,aside_long,keep triples separated by ';' (with --lowo)",
@@ -209,12 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.lowo:
         thresholds = [tuple(float(x) for x in t.split(",")) for t in args.thresholds.split(";")]
-        results = lowo(args.c, thresholds, args.lists)  # type: ignore[arg-type]
+        results = lowo(args.c, thresholds, args.lists, not args.no_authored)  # type: ignore[arg-type]
         print_lowo(results)
         print(json.dumps(results))
         return 0
     bodies = injection.load_bodies(injection.eval_dir(), "even")
-    model = fit(writers(), bodies, args.c)
+    model = fit(writers(), bodies, args.c, not args.no_authored)
     OUT.write_bytes(model.to_bytes())
     print(f"wrote {OUT.relative_to(REPO)} ({OUT.stat().st_size} bytes)")
     return 0

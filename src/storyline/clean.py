@@ -139,13 +139,16 @@ IMPERATIVES = frozenset(
 # on the development templates (bench/linemodel.py --lowo).
 ARTICLE_LABEL = "article"
 MODEL_CUE = "line model"
-MODEL_ASIDE = 0.05
-MODEL_ASIDE_LONG = 0.01
+MODEL_ASIDE = 0.2
+MODEL_ASIDE_LONG = 0.05
 MODEL_KEEP = 0.9
 # A line the model reads as article text (P(article) at least MODEL_CONTEXT) is
 # not taken by the context passes (between two lines of a kind, in a block):
-# context is weaker evidence than the line's own words.
-MODEL_CONTEXT = 0.9
+# context is weaker evidence than the line's own words, unless the model is
+# unsure. 0.9 until the model saw the project's own article bodies
+# (bench/dev/articles_*.json); since, it gives prose about a site's ads or
+# subscriptions up to ~0.95, and such a line between two appeals is an appeal.
+MODEL_CONTEXT = 0.97
 # A short line in a list whose neighbours the model reads as article text
 # (P(article) at least MODEL_LIST) is a list item of the article: the model
 # needs MODEL_ASIDE_SIBLING to set it aside, and a lexicon label alone does not.
@@ -395,8 +398,11 @@ class _SecondOpinion:
             for i in self.filled
             if verdicts[i].body and verdicts[i].label is None and i != title_index
         ]
+        # A list the article's own sentence introduces is the article's: the model
+        # has no say on it (names and dates there read like bylines and menus).
         listed = introduced_items(self.lines, verdicts)
-        needed = {i: self._aside_threshold(i, verdicts, i in listed) for i in candidates}
+        candidates = [i for i in candidates if i not in listed]
+        needed = {i: self._aside_threshold(i, verdicts) for i in candidates}
         for i in candidates:
             article, kind = self.article(i)
             if article < needed[i]:
@@ -404,14 +410,13 @@ class _SecondOpinion:
                 verdicts[i].label = kind
                 verdicts[i].cue = f"{MODEL_CUE} (article p={article:.2f})"
 
-    def _aside_threshold(self, index: int, verdicts: Sequence[LineLabel], listed: bool) -> float:
-        """A paragraph, or an item of a list the article introduces or whose other
-        items the model reads as article, needs the model surer: such lines are
-        what article text looks like."""
+    def _aside_threshold(self, index: int, verdicts: Sequence[LineLabel]) -> float:
+        """A paragraph, or an item of a list whose other items the model reads as
+        article, needs the model surer: such lines are what article text looks like."""
         text = self.lines[index].text
         if word_count(text) >= LONG_LINE_WORDS:
             return MODEL_ASIDE_LONG
-        if listed or (not is_prose(text) and self._has_item_neighbour(index, verdicts)):
+        if not is_prose(text) and self._has_item_neighbour(index, verdicts):
             return MODEL_ASIDE_SIBLING
         return MODEL_ASIDE
 
