@@ -341,7 +341,8 @@ class _SecondOpinion:
     vetoes taking a line it reads as article text on context alone (between two
     lines of a kind, in a block of a kind). After the main-text pass it sets
     aside body lines it finds unlike article text, asking for more certainty
-    about an item of the article's own lists. It has no say on menus and teaser
+    about an item of the article's own lists and leaving alone a list the
+    article's own sentence introduces. It has no say on menus and teaser
     lists, and never labels a line early, so the main-text pass splits a page's
     text from its menus on the rules' evidence alone: on real pages it reads
     menu lines and teaser headlines as article text. Strong cues (whole-line

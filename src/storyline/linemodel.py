@@ -8,7 +8,8 @@ label: "article" or one of the boilerplate kinds.
 
 It is multinomial logistic regression, trained by `bench/linemodel.py` on the
 development templates (bench/dev/) injected into the even Scrapinghub gold
-bodies, and shipped as weights only (`data/line_model.npz`, no text, no pickle).
+bodies and into the project's own article bodies, and shipped as weights only
+(`data/line_model.npz`, no text, no pickle).
 The features are hashed with CRC-32, so training and run time agree on every
 machine without scikit-learn at run time.
 """
