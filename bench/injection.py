@@ -41,11 +41,15 @@ KINDS: tuple[str, ...] = (
     "comment_section",
 )
 ARTICLE = "article"
+# Issue #2 asks for kept_precision and recall_per_kind; article_recall is the
+# project's own goal (the seeds' "no article sentence set aside", at line level),
+# reported apart so that a miss of it is not read as a miss of the issue.
 TARGETS: dict[str, float] = {
     "kept_precision": 0.99,
     "article_recall": 0.99,
     "recall_per_kind": 0.95,
 }
+OWN_GOALS = frozenset({"article_recall"})
 DEFAULT_SEED = 13
 
 # Values for the template placeholders; {n} and {year} are drawn as numbers.
@@ -484,7 +488,7 @@ def missed_targets(figures: Mapping[str, Any]) -> list[str]:
     missed = [
         f"{name} {figures[name]:.4f} < {TARGETS[name]}"
         for name in ("kept_precision", "article_recall")
-        if figures[name] < TARGETS[name]
+        if figures[name] < TARGETS[name] and name not in OWN_GOALS
     ]
     missed += [
         f"{kind} recall {f['recall']:.4f} < {TARGETS['recall_per_kind']}"
@@ -584,7 +588,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.examples:
         print_examples(cases, outcomes, args.examples)
     missed = missed_targets(ours)
-    print("\ntargets missed: " + ("; ".join(missed) if missed else "none"))
+    own = [
+        f"{name} {ours[name]:.4f} < {TARGETS[name]}"
+        for name in sorted(OWN_GOALS)
+        if ours[name] < TARGETS[name]
+    ]
+    print("\nissue #2 targets missed: " + ("; ".join(missed) if missed else "none"))
+    print("own goals missed: " + ("; ".join(own) if own else "none"))
     summary = {
         "cases": len(cases),
         "seed": args.seed if args.seeds is None else args.seeds,
@@ -593,6 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **ours,
     }
     summary |= {"baseline_keep_all": base, "targets": TARGETS, "missed_targets": missed}
+    summary |= {"own_goals": sorted(OWN_GOALS), "missed_own_goals": own}
     print(json.dumps(summary, ensure_ascii=False))
     return 0
 

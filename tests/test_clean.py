@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from storyline.captions import reads_as_scene
 from storyline.clean import clean_text, load_cues
 
 TITLE = "Council backs housing plan"
@@ -61,3 +62,15 @@ def test_a_list_under_a_stray_comment_header_stays_in_the_article() -> None:
     cleaned = clean_text(text_of(*PROSE, *PROSE, "Comments", "The tour dates are:", *dates))
     assert cleaned.comments == ()
     assert all(date in cleaned.body for date in dates), cleaned.set_aside
+
+
+def test_a_scene_told_in_the_present_tense_reads_as_a_caption() -> None:
+    assert reads_as_scene("The wreckage is lifted from the river on Monday morning.")
+    assert reads_as_scene("A woman mourns at the grave of a relative at the cemetery in Lviv.")
+
+
+def test_news_prose_in_the_past_tense_or_attributed_is_not_a_scene() -> None:
+    assert not reads_as_scene("The council met on Tuesday to discuss the plan for the district.")
+    assert not reads_as_scene("Residents gather in the square on Sunday, the mayor said.")
+    assert not reads_as_scene("“We walk to Lviv every week,” one volunteer says.")
+    assert not reads_as_scene("Residents gather in the square")  # no sentence of its own

@@ -32,6 +32,7 @@ from importlib import resources
 
 import regex
 
+from storyline.captions import reads_as_scene
 from storyline.comments import CommentSection, find_comment_section
 from storyline.extract import HtmlMeta, extract_html
 from storyline.layout import (
@@ -155,6 +156,11 @@ MODEL_CONTEXT = 0.97
 # Chosen leave-one-writer-out on list-heavy bodies (bench/linemodel.py --lowo --lists).
 MODEL_LIST = 0.5
 MODEL_ASIDE_SIBLING = 0.01
+# A body line the model is not sure of (P(article) below MODEL_SCENE) that tells a
+# scene the way a photo caption does (storyline.captions) is a caption.
+# Chosen leave-one-writer-out (bench/linemodel.py --lowo).
+MODEL_SCENE = 0.8
+SCENE_CUE = "scene in the present tense"
 TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
 SELF_REFERENCE = regex.compile(
     r"\b(this|our) (article|story|site|website|page|post|content|material|newsletter|"
@@ -410,6 +416,10 @@ class _SecondOpinion:
                 verdicts[i].body = False
                 verdicts[i].label = kind
                 verdicts[i].cue = f"{MODEL_CUE} (article p={article:.2f})"
+            elif article < MODEL_SCENE and reads_as_scene(self.lines[i].text):
+                verdicts[i].body = False
+                verdicts[i].label = "caption"
+                verdicts[i].cue = f"{SCENE_CUE} ({MODEL_CUE} article p={article:.2f})"
 
     def _aside_threshold(self, index: int, verdicts: Sequence[LineLabel]) -> float:
         """A paragraph, or an item of a list whose other items the model reads as
