@@ -72,7 +72,8 @@ from common import emit, ensure_storyline_importable, require_eval, rounded, spl
 ensure_storyline_importable()
 
 from storyline.clean import clean_text  # noqa: E402
-from storyline.dedupe import CopyDoc, CopyGroup, CopyIndex, body_key, text_of  # noqa: E402
+from storyline.dedupe import CopyDoc, CopyGroup, CopyIndex  # noqa: E402
+from storyline.overlap import body_key, text_of  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent / "heldout" / "boilerplate_templates.json"
 KINDS = ("exact", "reformatted", "boilerplate", "excerpt", "edited", "spun")
