@@ -488,7 +488,8 @@ def evaluate(shuffles: int) -> dict[str, Any]:
         },
     }
     figures["ecb_story_baselines"] = trivial_baselines(ecb, ecb.stories)
-    figures["ecb_order"] = order_sensitivity(ecb, settings, shuffles)
+    if shuffles:
+        figures["ecb_order"] = order_sensitivity(ecb, settings, shuffles)
     figures["ecb_names_only"] = _names_only_figures(names_only(ecb), settings)
 
     gva_all = load_gva(gva_root, GVA_TUNE_YEARS + GVA_TEST_YEARS)
@@ -520,7 +521,8 @@ def evaluate(shuffles: int) -> dict[str, Any]:
             ),
         ),
     }
-    figures["gva_order"] = order_sensitivity(gva, settings, shuffles)
+    if shuffles:
+        figures["gva_order"] = order_sensitivity(gva, settings, shuffles)
     figures["floors"] = FLOORS
     figures["settings"] = dataclasses.asdict(settings)
     return figures
@@ -550,7 +552,8 @@ def print_table(figures: Mapping[str, Any]) -> None:
     for name, row in rows:
         print(f"{name:34}" + "".join(f"{row[c]:12.3f}" for c in columns))
     for name in ("ecb_order", "gva_order"):
-        print(name, json.dumps(rounded(dict(figures[name]), 3)))
+        if name in figures:  # absent with --shuffles 0
+            print(name, json.dumps(rounded(dict(figures[name]), 3)))
 
 
 def _round_nested(value: Any) -> Any:
