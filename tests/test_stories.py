@@ -128,12 +128,18 @@ def test_story_shows_one_storyline_with_its_lineage(demo_db: Path) -> None:
     assert missing.exit_code == 2 and "storyline stories" in missing.output
 
 
-def test_building_twice_changes_nothing(tmp_path: Path) -> None:
+def built_demo_store(path: Path) -> Store:
+    """A store holding the demo corpus with its stories built."""
     corpus = find_demo_corpus()
     assert corpus is not None
-    with Store.open(tmp_path / "twice.db") as store:
-        ingest_paths([corpus], store)
-        build_stories(store)
+    store = Store.open(path)
+    ingest_paths([corpus], store)
+    build_stories(store)
+    return store
+
+
+def test_building_twice_changes_nothing(tmp_path: Path) -> None:
+    with built_demo_store(tmp_path / "twice.db") as store:
         before = store.dump()
         report = build_stories(store)
         assert report.clustered == 0
@@ -143,11 +149,7 @@ def test_building_twice_changes_nothing(tmp_path: Path) -> None:
 def test_adding_articles_keeps_earlier_assignments(tmp_path: Path) -> None:
     """New articles join or open events; the built store is not re-clustered from scratch."""
     seeds = require_shared("seeds")
-    corpus = find_demo_corpus()
-    assert corpus is not None
-    with Store.open(tmp_path / "grow.db") as store:
-        ingest_paths([corpus], store)
-        build_stories(store)
+    with built_demo_store(tmp_path / "grow.db") as store:
         before = {a: e.id for e in store.events() for a in e.article_ids}
         ingest_paths([seeds], store)
         report = build_stories(store)
@@ -168,11 +170,7 @@ def test_each_add_updates_the_storylines_it_touches(tmp_path: Path) -> None:
     """Seeds added one at a time to a built store: every event stays in one storyline, and
     the storylines shown are those of the state kept, add after add."""
     seeds = sorted(Path(require_shared("seeds")).glob("*.txt"))
-    corpus = find_demo_corpus()
-    assert corpus is not None
-    with Store.open(tmp_path / "grow.db") as store:
-        ingest_paths([corpus], store)
-        build_stories(store)
+    with built_demo_store(tmp_path / "grow.db") as store:
         for seed in seeds:
             ingest_paths([seed], store)
             build_stories(store)
@@ -187,11 +185,7 @@ def test_a_store_built_before_storylines_were_kept_places_its_events_on_the_next
     tmp_path: Path, adding: int
 ) -> None:
     seeds = sorted(Path(require_shared("seeds")).glob("*.txt"))
-    corpus = find_demo_corpus()
-    assert corpus is not None
-    with Store.open(tmp_path / "old.db") as store:
-        ingest_paths([corpus], store)
-        build_stories(store)
+    with built_demo_store(tmp_path / "old.db") as store:
         meta = store.cluster_meta()
         assert meta is not None
         del meta["storylines"]  # as saved before migration 0005

@@ -157,8 +157,8 @@ MODEL_CONTEXT = 0.97
 MODEL_LIST = 0.5
 MODEL_ASIDE_SIBLING = 0.01
 # A body line the model is not sure of (P(article) below MODEL_SCENE) that tells a
-# scene the way a photo caption does (storyline.captions) is a caption.
-# Chosen leave-one-writer-out (bench/linemodel.py --lowo).
+# scene the way a photo caption does (storyline.captions) is a caption. Measured
+# leave-one-writer-out at this one value (bench/linemodel.py --lowo), not swept.
 MODEL_SCENE = 0.8
 SCENE_CUE = "scene in the present tense"
 TABLE_ROW = regex.compile(r"\|[^|]*\|[^|]*\|")
@@ -412,14 +412,12 @@ class _SecondOpinion:
         needed = {i: self._aside_threshold(i, verdicts) for i in candidates}
         for i in candidates:
             article, kind = self.article(i)
-            if article < needed[i]:
-                verdicts[i].body = False
-                verdicts[i].label = kind
-                verdicts[i].cue = f"{MODEL_CUE} (article p={article:.2f})"
-            elif article < MODEL_SCENE and reads_as_scene(self.lines[i].text):
-                verdicts[i].body = False
-                verdicts[i].label = "caption"
-                verdicts[i].cue = f"{SCENE_CUE} ({MODEL_CUE} article p={article:.2f})"
+            cue = f"{MODEL_CUE} (article p={article:.2f})"
+            if article >= needed[i]:
+                if article >= MODEL_SCENE or not reads_as_scene(self.lines[i].text):
+                    continue
+                kind, cue = "caption", f"{SCENE_CUE} ({MODEL_CUE} article p={article:.2f})"
+            verdicts[i].body, verdicts[i].label, verdicts[i].cue = False, kind, cue
 
     def _aside_threshold(self, index: int, verdicts: Sequence[LineLabel]) -> float:
         """A paragraph, or an item of a list whose other items the model reads as

@@ -853,14 +853,7 @@ class Store:
                 "INSERT OR REPLACE INTO cluster_events (id, seq, members, terms, weights, day)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    (
-                        e,
-                        seq,
-                        json.dumps(members),
-                        json.dumps(terms, ensure_ascii=False),
-                        np.asarray(weights, dtype="<f8").tobytes(),
-                        day,
-                    )
+                    (e, seq, json.dumps(members), *_vector_columns(terms, weights), day)
                     for e, (seq, members, terms, weights, day) in changes.events
                 ),
             )
@@ -932,15 +925,7 @@ class Store:
             "INSERT OR REPLACE INTO cluster_storylines (id, seq, size, terms, weights, names, days)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                (
-                    c,
-                    seq,
-                    size,
-                    json.dumps(terms, ensure_ascii=False),
-                    np.asarray(weights, dtype="<f8").tobytes(),
-                    json.dumps(names, ensure_ascii=False),
-                    json.dumps(days),
-                )
+                (c, seq, size, *_vector_columns(terms, weights, names), json.dumps(days))
                 for c, (seq, size, terms, weights, names, days, _) in changes.storylines
             ),
         )
@@ -952,15 +937,7 @@ class Store:
             " (event_id, storyline_id, seq, day, terms, weights, names)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
-                (
-                    e,
-                    c,
-                    seq,
-                    day,
-                    json.dumps(terms, ensure_ascii=False),
-                    np.asarray(weights, dtype="<f8").tobytes(),
-                    json.dumps(names, ensure_ascii=False),
-                )
+                (e, c, seq, day, *_vector_columns(terms, weights, names))
                 for e, (c, seq, day, terms, weights, names) in changes.placed
             ),
         )
@@ -1314,3 +1291,13 @@ def _rejection(row: tuple[str, str, str, str | None, str, str]) -> Rejection:
         reason=row[4],
         detail=row[5],
     )
+
+
+def _vector_columns(terms: Any, weights: Any, names: Any = None) -> tuple[str | bytes, ...]:
+    """A clustering vector as its columns are stored: the terms as JSON, the weights as
+    little-endian float64 bytes, and the names as JSON when the row keeps them."""
+    columns: tuple[str | bytes, ...] = (
+        json.dumps(terms, ensure_ascii=False),
+        np.asarray(weights, dtype="<f8").tobytes(),
+    )
+    return columns if names is None else (*columns, json.dumps(names, ensure_ascii=False))
